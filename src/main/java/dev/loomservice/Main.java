@@ -1,0 +1,151 @@
+package dev.loomservice;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import dev.loomservice.http.CpuService;
+import dev.loomservice.http.FanOutService;
+import dev.loomservice.http.HelloService;
+import dev.loomservice.http.IoService;
+import dev.loomservice.http.PostService;
+import dev.loomservice.http.Problems;
+import dev.loomservice.limit.ConcurrencyLimiter;
+import dev.loomservice.observe.StatsService;
+
+import io.helidon.common.config.ConfigException;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.logging.common.LogConfig;
+import io.helidon.webclient.api.WebClient;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code java -jar loom-service.jar}: serves HTTP on virtual threads until SIGTERM.
+ *
+ * <p>Configuration is read from, first to last: system properties ({@code -Dapp.limiter.permits=...}), environment
+ * variables, the YAML file given by {@code --config} or {@code $LOOM_CONFIG} (default {@code etc/application.yaml},
+ * which may be absent), and the defaults on the classpath. {@code server:} configures Helidon, {@code app:} our
+ * code; see {@link #setup}, which tests call too, so they run the production wiring.
+ */
+@Command(name = "loom-service", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+         description = "Serves HTTP and WebSocket on virtual threads until stopped with SIGTERM or Ctrl-C.",
+         exitCodeListHeading = "%nExit codes:%n",
+         exitCodeList = {"0:stopped normally", "1:failed while running", "2:bad command line or configuration"})
+public final class Main implements Callable<Integer> {
+    static final Path DEFAULT_CONFIG = Path.of("etc", "application.yaml");
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML configuration (default: $LOOM_CONFIG, else etc/application.yaml when present).")
+    private Path configFile;
+
+    private boolean serving;
+
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        Main main = new Main();
+        int code = new CommandLine(main)
+                .setExecutionExceptionHandler(Main::failed)
+                .execute(args);
+        // A running server keeps the JVM alive on its listener threads; the shutdown hook ends it.
+        if (!main.serving) {
+            System.exit(code);
+        }
+    }
+
+    /**
+     * Wires the service into {@code server}: the limiter in front of the application routes, then every route.
+     *
+     * @return the settings read from {@code config}'s {@code app} node
+     */
+    public static Settings setup(WebServerConfig.Builder server, Config config) {
+        Settings settings = Settings.from(config.get("app"));
+        ConcurrencyLimiter limiter = new ConcurrencyLimiter(settings.limiter());
+        CpuService cpu = new CpuService(settings.cpu());
+        WebClient client = WebClient.builder()
+                .followRedirects(false)
+                .connectTimeout(settings.fanOut().callTimeout())
+                .readTimeout(settings.fanOut().callTimeout())
+                .build();
+        server.routing(routing -> {
+            Problems.register(routing);
+            routing.addFilter(limiter)
+                    .register(new StatsService(limiter, cpu.pool()))
+                    .register(new IoService(), cpu, new FanOutService(client, settings.fanOut()))
+                    .register("/posts", new PostService(settings.posts()))
+                    .register(new HelloService()); // last: its /{name} would shadow any one-segment route after it
+        });
+        return settings;
+    }
+
+    @Override
+    public Integer call() {
+        Config config = Config.builder()
+                .sources(ConfigSources.file(configPath()).optional(), ConfigSources.classpath("application.yaml"))
+                .build();
+        WebServerConfig.Builder builder = WebServer.builder()
+                .config(config.get("server"))
+                .shutdownHook(false); // ours below decides the order of shutdown
+        Settings settings = setup(builder, config);
+        WebServer server = builder.build().start();
+        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "shutdown"));
+        serving = true;
+        LOG.log(System.Logger.Level.INFO, startupLine(server, config, settings));
+        return 0;
+    }
+
+    /** A bad configuration is exit code 2 and one line saying what is wrong; anything else is 1. No stack traces. */
+    private static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        if (e instanceof ConfigException) {
+            cmd.getErr().println("loom-service: configuration error: " + e.getMessage());
+            return 2;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "startup failed", e);
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        cmd.getErr().println("loom-service: " + e.getMessage() + (root == e ? "" : " (" + root.getMessage() + ")"));
+        return 1;
+    }
+
+    private Path configPath() {
+        Path path = configFile;
+        if (path == null && System.getenv("LOOM_CONFIG") != null) {
+            path = Path.of(System.getenv("LOOM_CONFIG"));
+        }
+        if (path == null) {
+            return DEFAULT_CONFIG;
+        }
+        if (!Files.isReadable(path)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "config file not readable: " + path);
+        }
+        return path;
+    }
+
+    private static String startupLine(WebServer server, Config config, Settings s) {
+        String host = config.get("server.host").asString().orElse("0.0.0.0");
+        String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
+        return "loom-service on " + (server.hasTls() ? "https" : "http") + "://" + shown + ":" + server.port()
+                + " | JDK " + Runtime.version()
+                + " | limiter: " + s.limiter().permits() + " permits, queue " + s.limiter().queueLength()
+                + ", timeout " + s.limiter().queueTimeout().toMillis() + " ms"
+                + " | cpu pool: " + s.cpu().poolSize() + " threads, queue " + s.cpu().queueLength()
+                + ", offload " + (s.cpu().offload() ? "on" : "off");
+    }
+
+    /** The version from the jar manifest ({@code dev} when run from classes). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"loom-service " + (v == null ? "dev" : v) + ", JDK " + Runtime.version()};
+        }
+    }
+}

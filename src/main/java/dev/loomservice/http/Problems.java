@@ -1,0 +1,87 @@
+package dev.loomservice.http;
+
+import java.util.Map;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import jakarta.json.Json;
+import jakarta.json.JsonBuilderFactory;
+import jakarta.json.JsonObjectBuilder;
+
+/**
+ * RFC 9457 problem details: every error this service answers is an {@code application/problem+json} body.
+ *
+ * <p>Handlers signal client errors by throwing Helidon's {@link HttpException} (with the status, a detail message
+ * meant for the client, and optional headers such as {@code Retry-After}); {@link #register} installs the one
+ * error handler that renders it. The detail of a 5xx is never the exception text: that could leak internals, so
+ * it goes to the log and the client gets a generic sentence.
+ */
+public final class Problems {
+    /** Stateless and thread-safe; looking the provider up per call would cost a ServiceLoader scan. */
+    private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
+    /** {@code application/problem+json}, the media type of RFC 9457. */
+    public static final Header CONTENT_TYPE = HeaderValues.createCached(HeaderNames.CONTENT_TYPE,
+                                                                               "application/problem+json");
+
+    private static final System.Logger LOG = System.getLogger(Problems.class.getName());
+
+    private Problems() {
+    }
+
+    /** Routes every exception that reaches the routing through {@link #send}. */
+    public static void register(HttpRouting.Builder routing) {
+        routing.error(HttpException.class, Problems::httpError)
+                .error(Exception.class, Problems::unexpected);
+    }
+
+    /** A client error with the given status; the message is shown to the client. */
+    public static HttpException of(Status status, String detail) {
+        return new HttpException(detail, status);
+    }
+
+    /** A 400 whose detail says what was wrong with the request. */
+    public static HttpException badRequest(String detail) {
+        return of(Status.BAD_REQUEST_400, detail);
+    }
+
+    /** A 404 for a resource that does not exist. */
+    public static HttpException notFound(String detail) {
+        return of(Status.NOT_FOUND_404, detail);
+    }
+
+    /** Writes a problem body with the given status and detail, and sends it. */
+    public static void send(ServerRequest req, ServerResponse res, Status status, String detail) {
+        JsonObjectBuilder body = JSON.createObjectBuilder()
+                .add("type", "about:blank")
+                .add("title", status.reasonPhrase())
+                .add("status", status.code())
+                .add("detail", detail)
+                .add("instance", req.path().absolute().path());
+        res.status(status)
+                .header(CONTENT_TYPE)
+                .send(body.build().toString());
+    }
+
+    private static void httpError(ServerRequest req, ServerResponse res, HttpException e) {
+        e.headers().forEach(res::header);
+        if (e.status().code() >= 500 && e.status() != Status.SERVICE_UNAVAILABLE_503) {
+            unexpected(req, res, e);
+            return;
+        }
+        String detail = e.getMessage() == null || e.getMessage().isBlank() ? e.status().reasonPhrase() : e.getMessage();
+        send(req, res, e.status(), detail);
+    }
+
+    private static void unexpected(ServerRequest req, ServerResponse res, Exception e) {
+        LOG.log(System.Logger.Level.ERROR, "Unhandled error on " + req.prologue().method().text() + " "
+                + req.path().path(), e);
+        send(req, res, Status.INTERNAL_SERVER_ERROR_500, "The server failed to handle this request; see its log.");
+    }
+}
