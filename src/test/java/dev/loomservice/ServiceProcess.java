@@ -1,0 +1,155 @@
+package dev.loomservice;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged service ({@code java -jar target/loom-service.jar}) as a separate OS process: the way users run
+ * it, with its own file-descriptor budget, signals and exit code. Output (stdout and stderr) is collected line by
+ * line; waits on it are bounded and wake on each new line.
+ */
+public final class ServiceProcess implements AutoCloseable {
+    private static final Pattern STARTED = Pattern.compile("loom-service on (https?)://[^:]+:(\\d+) ");
+
+    private final Process process;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition newLine = lock.newCondition();
+    private final List<String> lines = new ArrayList<>();
+    private boolean ended;
+
+    private ServiceProcess(Process process) {
+        this.process = process;
+        Thread.ofVirtual().name("service-output").start(this::collect);
+    }
+
+    /** Starts the jar with {@code jvmArgs} (e.g. {@code -Dapp.limiter.permits=2}) and program {@code args}. */
+    public static ServiceProcess start(List<String> jvmArgs, List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmArgs);
+        command.add("-jar");
+        command.add(jar().toString());
+        command.addAll(args);
+        try {
+            return new ServiceProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The jar failsafe passes in as {@code loom.jar}. */
+    public static Path jar() {
+        return Path.of(System.getProperty("loom.jar", "target/loom-service.jar"));
+    }
+
+    /** Waits for the startup line and returns the server's base URI. */
+    public URI awaitStarted(Duration deadline) {
+        String line = awaitLine(l -> STARTED.matcher(l).find(), deadline);
+        Matcher m = STARTED.matcher(line);
+        m.find();
+        return URI.create(m.group(1) + "://localhost:" + m.group(2) + "/");
+    }
+
+    /** The first output line matching {@code match}, waiting up to {@code deadline} for it. */
+    public String awaitLine(Predicate<String> match, Duration deadline) {
+        long end = System.nanoTime() + deadline.toNanos();
+        lock.lock();
+        try {
+            int seen = 0;
+            while (true) {
+                for (; seen < lines.size(); seen++) {
+                    if (match.test(lines.get(seen))) {
+                        return lines.get(seen);
+                    }
+                }
+                long left = end - System.nanoTime();
+                if (left <= 0 || ended) {
+                    throw new AssertionError((ended ? "process output ended" : "waited " + deadline.toMillis() + " ms")
+                                                     + " without such a line; output:\n" + output());
+                }
+                newLine.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends SIGTERM (what {@code kill PID} and container runtimes send). */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end; returns its exit code. */
+    public int awaitExit(Duration deadline) {
+        try {
+            if (!process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("process still running after " + deadline.toMillis() + " ms; output:\n"
+                                                 + output());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Everything the process printed so far. */
+    public String output() {
+        lock.lock();
+        try {
+            return String.join("\n", lines);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+
+    private void collect() {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                                                                           StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                lock.lock();
+                try {
+                    lines.add(line);
+                    newLine.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        } catch (IOException e) {
+            // the process is gone; what was read is kept
+        }
+        lock.lock();
+        try {
+            ended = true;
+            newLine.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.loomservice.http;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.loomservice.Await;
+import dev.loomservice.TestServer;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+
+class CpuIT {
+    /** SHA-256 applied 1,000 times to 32 zero bytes (also what python3's hashlib gives). */
+    private static final String CHAIN_1000 = "36c1cb4f826ae42ceba848227e0c5f786178ca9dceca6772e5d728d09c30a2f6";
+    /** Long enough per task (about a second here) that the pool stays saturated while the test probes it. */
+    private static final int HEAVY = 15_000_000;
+
+    @ParameterizedTest(name = "offload={0}")
+    @ValueSource(booleans = {true, false})
+    void computesTheSameDeterministicChainOnPoolOrVirtualThread(boolean offload) {
+        try (TestServer server = TestServer.start(Map.of("app.cpu.offload", String.valueOf(offload)))) {
+            assertThat(server.http().get("/cpu?work=1000").body(), is(CHAIN_1000));
+            assertThat(server.http().get("/cpu?work=0").body(), is("0".repeat(64)));
+        }
+    }
+
+    @Test
+    void rejectsWorkOverTheMaximumWith400() {
+        try (TestServer server = TestServer.start(Map.of("app.cpu.max-work", "5000"))) {
+            HttpResponse<String> res = server.http().get("/cpu?work=5001");
+            assertThat(res.statusCode(), is(400));
+            assertThat(res.body(), containsString("'work' must be one integer from 0 to 5000; got 5001"));
+        }
+    }
+
+    @Test
+    void saturatedPoolLeavesHelloFastAndRejectsTheNextTaskWith503() {
+        Map<String, String> config = Map.of("app.cpu.pool-size", "2",
+                                            "app.cpu.queue-length", "2",
+                                            "app.cpu.max-work", String.valueOf(HEAVY));
+        try (TestServer server = TestServer.start(config)) {
+            List<CompletableFuture<HttpResponse<String>>> heavy = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                heavy.add(server.http().getAsync("/cpu?work=" + HEAVY));
+            }
+            Await.until("2 tasks run and 2 wait", Duration.ofSeconds(10), () -> {
+                String stats = server.http().get("/admin/stats").body();
+                return stats.contains("\"active\":2,\"queued\":2");
+            });
+
+            long start = System.nanoTime();
+            HttpResponse<String> hello = server.http().get("/");
+            long helloMillis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(hello.body(), is("Hello, World!"));
+            assertThat("GET / while both cores compute", helloMillis, lessThan(1_000L));
+
+            HttpResponse<String> rejected = server.http().get("/cpu?work=1");
+            assertThat(rejected.statusCode(), is(503));
+            assertThat(rejected.headers().firstValue("Retry-After").orElseThrow(), is("1"));
+            assertThat(rejected.body(), containsString("the CPU pool is full"));
+
+            String first = heavy.getFirst().join().body();
+            assertThat(first.matches("[0-9a-f]{64}"), is(true));
+            for (CompletableFuture<HttpResponse<String>> f : heavy) {
+                assertThat(f.join().statusCode(), is(200));
+                assertThat(f.join().body(), is(first));
+            }
+            assertThat(server.http().get("/admin/stats").body(), containsString("\"rejected\":1,\"completed\":4"));
+        }
+    }
+}

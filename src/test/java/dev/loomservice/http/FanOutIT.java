@@ -1,0 +1,85 @@
+package dev.loomservice.http;
+
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import dev.loomservice.TestServer;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.startsWith;
+
+class FanOutIT {
+    @Test
+    void tenCallsOfHundredMillisTakeAboutHundredMillisNotASecond() {
+        try (TestServer server = TestServer.start(Map.of())) {
+            server.http().get("/fanout?n=10&ms=1"); // warm the connection cache and the JIT once
+            JsonObject summary = json(server.http().get("/fanout?n=10&ms=100"));
+            assertThat(summary.getInt("succeeded"), is(10));
+            assertThat(summary.getInt("failed"), is(0));
+            assertThat(summary.getJsonNumber("totalMillis").longValue(), greaterThanOrEqualTo(100L));
+            assertThat("10 x 100 ms run concurrently", summary.getJsonNumber("totalMillis").longValue(), lessThan(500L));
+            for (JsonValue v : summary.getJsonArray("calls")) {
+                JsonObject call = v.asJsonObject();
+                assertThat(call.getString("url"), startsWith("http://127.0.0.1:" + server.port() + "/io?ms=100"));
+                assertThat(call.getInt("status"), is(200));
+                assertThat(call.getInt("bytes"), is("slept 100 ms".length()));
+                assertThat(call.getJsonNumber("millis").longValue(), greaterThanOrEqualTo(100L));
+            }
+        }
+    }
+
+    @Test
+    void callsPastTheDeadlineAreReportedAsTimedOutNotAs500() {
+        try (TestServer server = TestServer.start(Map.of("app.fanout.call-timeout", "PT0.3S"))) {
+            long start = System.nanoTime();
+            HttpResponse<String> res = server.http().get("/fanout?n=3&ms=5000");
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(res.statusCode(), is(200));
+            JsonObject summary = json(res);
+            assertThat(summary.getInt("failed"), is(3));
+            assertThat(summary.getJsonArray("calls").getJsonObject(0).getString("error"), is("timed out after 300 ms"));
+            assertThat("the deadline, not the 5 s sleep, ends the fan-out", millis, lessThan(3_000L));
+        }
+    }
+
+    @Test
+    void refusedDownstreamIsReportedPerCall() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        try (TestServer server = TestServer.start(Map.of("app.fanout.base-uri", "http://127.0.0.1:" + closedPort))) {
+            JsonObject summary = json(server.http().get("/fanout?n=2&ms=10"));
+            assertThat(summary.getInt("succeeded"), is(0));
+            assertThat(summary.getInt("failed"), is(2));
+            assertThat(summary.getJsonArray("calls").getJsonObject(1).getString("error"), containsString("Connect"));
+        }
+    }
+
+    @Test
+    void rejectsBadCountWith400() {
+        try (TestServer server = TestServer.start(Map.of())) {
+            for (String query : new String[] {"n=0&ms=1", "n=101&ms=1", "ms=1", "n=2&ms=-3"}) {
+                HttpResponse<String> res = server.http().get("/fanout?" + query);
+                assertThat(query, res.statusCode(), is(400));
+                assertThat(res.headers().firstValue("Content-Type").orElseThrow(), is("application/problem+json"));
+            }
+        }
+    }
+
+    private static JsonObject json(HttpResponse<String> res) {
+        assertThat(res.body(), res.statusCode(), is(200));
+        return Json.createReader(new StringReader(res.body())).readObject();
+    }
+}
