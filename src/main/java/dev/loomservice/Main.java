@@ -94,6 +94,11 @@ public final class Main implements Callable<Integer> {
                 .shutdownHook(false); // ours below decides the order of shutdown
         Settings settings = setup(builder, config);
         WebServer server = builder.build().start();
+        if (!server.isRunning()) {
+            // Helidon logs why (e.g. "Address already in use") and hands back a stopped server.
+            System.err.println("loom-service: the server did not start; the log above says why");
+            return 1;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "shutdown"));
         serving = true;
         LOG.log(System.Logger.Level.INFO, startupLine(server, config, settings));

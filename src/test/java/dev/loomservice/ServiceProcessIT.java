@@ -1,12 +1,15 @@
 package dev.loomservice;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -76,6 +79,17 @@ class ServiceProcessIT {
     }
 
     @Test
+    void portInUseIsExitCode1WithAClearLine() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0);
+             ServiceProcess service = ServiceProcess.start(List.of("-Dserver.port=" + taken.getLocalPort()), List.of())) {
+            assertThat(service.awaitExit(STARTUP), is(1));
+            assertThat(service.output(), containsString("Address already in use"));
+            assertThat(service.output(), containsString("loom-service: the server did not start"));
+            assertThat(service.output(), not(containsString("loom-service on ")));
+        }
+    }
+
+    @Test
     void helpDescribesOptionsAndExitsZero() {
         try (ServiceProcess service = ServiceProcess.start(List.of(), List.of("--help"))) {
             assertThat(service.awaitExit(STARTUP), is(0));
@@ -89,11 +103,11 @@ class ServiceProcessIT {
         try (ServiceProcess service = ServiceProcess.start(List.of("-Dserver.port=0"), List.of())) {
             Http http = Http.to(service.awaitStarted(STARTUP));
             long start = System.nanoTime();
-            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> all = new java.util.ArrayList<>();
+            List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 all.add(http.getAsync("/io?ms=200"));
             }
-            long ok = all.stream().map(java.util.concurrent.CompletableFuture::join)
+            long ok = all.stream().map(CompletableFuture::join)
                     .filter(r -> r.statusCode() == 200).count();
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertThat(ok, is((long) n));
