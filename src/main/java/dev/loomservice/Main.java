@@ -4,20 +4,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.loomservice.http.CpuService;
-import dev.loomservice.http.FanOutService;
-import dev.loomservice.http.HelloService;
-import dev.loomservice.http.IoService;
-import dev.loomservice.http.PostService;
-import dev.loomservice.http.Problems;
-import dev.loomservice.limit.ConcurrencyLimiter;
-import dev.loomservice.observe.StatsService;
+import dev.loomservice.limit.Drain;
 
 import io.helidon.common.config.ConfigException;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.logging.common.LogConfig;
-import io.helidon.webclient.api.WebClient;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
@@ -60,28 +52,14 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * Wires the service into {@code server}: the limiter in front of the application routes, then every route.
+     * Wires the service into {@code server}: listeners, filters, routes, sockets (see {@link Service}).
      *
-     * @return the settings read from {@code config}'s {@code app} node
+     * @return the service, whose drain the caller drives at shutdown
      */
-    public static Settings setup(WebServerConfig.Builder server, Config config) {
-        Settings settings = Settings.from(config.get("app"));
-        ConcurrencyLimiter limiter = new ConcurrencyLimiter(settings.limiter());
-        CpuService cpu = new CpuService(settings.cpu());
-        WebClient client = WebClient.builder()
-                .followRedirects(false)
-                .connectTimeout(settings.fanOut().callTimeout())
-                .readTimeout(settings.fanOut().callTimeout())
-                .build();
-        server.routing(routing -> {
-            Problems.register(routing);
-            routing.addFilter(limiter)
-                    .register(new StatsService(limiter, cpu.pool()))
-                    .register(new IoService(), cpu, new FanOutService(client, settings.fanOut()))
-                    .register("/posts", new PostService(settings.posts()))
-                    .register(new HelloService()); // last: its /{name} would shadow any one-segment route after it
-        });
-        return settings;
+    public static Service setup(WebServerConfig.Builder server, Config config) {
+        Service service = new Service(Settings.from(config.get("app")));
+        service.applyTo(server);
+        return service;
     }
 
     @Override
@@ -92,17 +70,33 @@ public final class Main implements Callable<Integer> {
         WebServerConfig.Builder builder = WebServer.builder()
                 .config(config.get("server"))
                 .shutdownHook(false); // ours below decides the order of shutdown
-        Settings settings = setup(builder, config);
+        Service service = setup(builder, config);
         WebServer server = builder.build().start();
         if (!server.isRunning()) {
             // Helidon logs why (e.g. "Address already in use") and hands back a stopped server.
             System.err.println("loom-service: the server did not start; the log above says why");
             return 1;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::stop, "shutdown"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(server, service.drain()), "shutdown"));
         serving = true;
-        LOG.log(System.Logger.Level.INFO, startupLine(server, config, settings));
+        LOG.log(System.Logger.Level.INFO, startupLine(server, config, service.settings()));
         return 0;
+    }
+
+    /** Drain first (readiness DOWN, new requests 503), then stop: Helidon's stop() alone cuts requests off. */
+    private static void shutdown(WebServer server, Drain drain) {
+        long start = System.nanoTime();
+        drain.begin();
+        boolean idle;
+        try {
+            idle = drain.awaitIdle();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            idle = false;
+        }
+        LOG.log(System.Logger.Level.INFO, "drained in " + (System.nanoTime() - start) / 1_000_000 + " ms"
+                + (idle ? "" : "; grace period of " + drain.grace().toMillis() + " ms over, stopping anyway"));
+        server.stop();
     }
 
     /** A bad configuration is exit code 2 and one line saying what is wrong; anything else is 1. No stack traces. */

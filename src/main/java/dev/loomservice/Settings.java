@@ -4,6 +4,9 @@ import dev.loomservice.http.CpuService;
 import dev.loomservice.http.FanOutService;
 import dev.loomservice.http.PostService;
 import dev.loomservice.limit.ConcurrencyLimiter;
+import dev.loomservice.limit.Drain;
+import dev.loomservice.limit.ReadDeadline;
+import dev.loomservice.observe.ObserveService;
 
 import io.helidon.common.config.Config;
 
@@ -15,13 +18,23 @@ import io.helidon.common.config.Config;
 public record Settings(ConcurrencyLimiter.Settings limiter,
                        CpuService.Settings cpu,
                        FanOutService.Settings fanOut,
-                       PostService.Settings posts) {
+                       PostService.Settings posts,
+                       ObserveService.Settings observe,
+                       ReadDeadline.Settings readDeadline,
+                       Drain.Settings shutdown,
+                       TlsSettings tls,
+                       boolean debugRoutes) {
 
     /** Reads the {@code app} node; a missing node means all defaults. */
     public static Settings from(Config app) {
         return new Settings(ConcurrencyLimiter.Settings.from(app.get("limiter")),
                             CpuService.Settings.from(app.get("cpu")),
                             FanOutService.Settings.from(app.get("fanout")),
-                            PostService.Settings.from(app.get("posts")));
+                            PostService.Settings.from(app.get("posts")),
+                            ObserveService.Settings.from(app.get("observe")),
+                            ReadDeadline.Settings.from(app.get("read-deadline")),
+                            Drain.Settings.from(app.get("shutdown")),
+                            TlsSettings.from(app.get("tls")),
+                            app.get("debug.routes").asBoolean().orElse(false));
     }
 }

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.loomservice.ConfigValues;
+import dev.loomservice.limit.ReadDeadline;
 
 import io.helidon.common.config.Config;
 import io.helidon.http.HeaderNames;
@@ -43,6 +44,7 @@ import jakarta.json.stream.JsonParsingException;
 public final class PostService implements HttpService {
     private final PostStore store;
     private final int maxBodyBytes;
+    private final ReadDeadline deadline;
     private final JsonParserFactory parsers =
             Json.createParserFactory(Map.of("org.eclipse.parsson.rejectDuplicateKeys", true));
     private final JsonBuilderFactory builders = Json.createBuilderFactory(Map.of());
@@ -56,9 +58,11 @@ public final class PostService implements HttpService {
         }
     }
 
-    public PostService(Settings settings) {
+    /** Bodies are read under {@code deadline}, so a client trickling one can not hold a permit for long. */
+    public PostService(Settings settings, ReadDeadline deadline) {
         this.store = new PostStore(settings.maxCount());
         this.maxBodyBytes = settings.maxBodyBytes();
+        this.deadline = deadline;
     }
 
     @Override
@@ -118,7 +122,12 @@ public final class PostService implements HttpService {
         }
         byte[] body;
         try (InputStream in = req.content().inputStream()) {
-            body = in.readNBytes(maxBodyBytes + 1);
+            body = deadline.readBody(() -> in.readNBytes(maxBodyBytes + 1));
+        } catch (ReadDeadline.Expired e) {
+            throw Problems.closing(Status.REQUEST_TIMEOUT_408, e.getMessage());
+        } catch (RuntimeException e) {
+            // Helidon's chunked decoder throws NumberFormatException and the like on a lying chunk header
+            throw Problems.closing(Status.BAD_REQUEST_400, "the body's chunked framing is malformed");
         }
         if (body.length > maxBodyBytes) {
             throw Problems.of(Status.REQUEST_ENTITY_TOO_LARGE_413, tooLarge);

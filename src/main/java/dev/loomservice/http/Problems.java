@@ -2,6 +2,8 @@ package dev.loomservice.http;
 
 import java.util.Map;
 
+import dev.loomservice.observe.RequestId;
+
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -46,6 +48,11 @@ public final class Problems {
         return new HttpException(detail, status);
     }
 
+    /** A client error after which the connection is closed (what follows on it can not be trusted). */
+    public static HttpException closing(Status status, String detail) {
+        return new HttpException(detail, status, false);
+    }
+
     /** A 400 whose detail says what was wrong with the request. */
     public static HttpException badRequest(String detail) {
         return of(Status.BAD_REQUEST_400, detail);
@@ -56,21 +63,44 @@ public final class Problems {
         return of(Status.NOT_FOUND_404, detail);
     }
 
-    /** Writes a problem body with the given status and detail, and sends it. */
+    /**
+     * Writes a problem body with the given status and detail, and sends it. It carries the request id (header and
+     * {@code requestId} member), so a client reporting an error hands over what finds it in the log.
+     */
     public static void send(ServerRequest req, ServerResponse res, Status status, String detail) {
-        JsonObjectBuilder body = JSON.createObjectBuilder()
-                .add("type", "about:blank")
-                .add("title", status.reasonPhrase())
-                .add("status", status.code())
-                .add("detail", detail)
-                .add("instance", req.path().absolute().path());
+        String id = RequestId.of(req);
+        JsonObjectBuilder body = body(status, detail, req.path().absolute().path());
+        if (!id.equals("-")) {
+            res.header(RequestId.HEADER, id);
+            body.add("requestId", id);
+        }
         res.status(status)
                 .header(CONTENT_TYPE)
                 .send(body.build().toString());
     }
 
+    /** The RFC 9457 body: {@code type}, {@code title}, {@code status}, {@code detail}, and {@code instance} if known. */
+    public static String json(Status status, String detail, String instance) {
+        return body(status, detail, instance).build().toString();
+    }
+
+    private static JsonObjectBuilder body(Status status, String detail, String instance) {
+        JsonObjectBuilder body = JSON.createObjectBuilder()
+                .add("type", "about:blank")
+                .add("title", status.reasonPhrase())
+                .add("status", status.code())
+                .add("detail", detail);
+        if (instance != null) {
+            body.add("instance", instance);
+        }
+        return body;
+    }
+
     private static void httpError(ServerRequest req, ServerResponse res, HttpException e) {
         e.headers().forEach(res::header);
+        if (!e.keepAlive()) {
+            res.header(HeaderValues.CONNECTION_CLOSE); // e.g. the body's framing is broken: nothing after it is safe
+        }
         if (e.status().code() >= 500 && e.status() != Status.SERVICE_UNAVAILABLE_503) {
             unexpected(req, res, e);
             return;
@@ -81,7 +111,7 @@ public final class Problems {
 
     private static void unexpected(ServerRequest req, ServerResponse res, Exception e) {
         LOG.log(System.Logger.Level.ERROR, "Unhandled error on " + req.prologue().method().text() + " "
-                + req.path().path(), e);
+                + req.path().absolute().path() + " (request id " + RequestId.of(req) + ")", e);
         send(req, res, Status.INTERNAL_SERVER_ERROR_500, "The server failed to handle this request; see its log.");
     }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 import dev.loomservice.ConfigValues;
 import dev.loomservice.http.Problems;
+import dev.loomservice.observe.Metered;
+import dev.loomservice.observe.PrometheusText;
 
 import io.helidon.common.config.Config;
 import io.helidon.http.HeaderNames;
@@ -29,7 +31,7 @@ import io.helidon.webserver.http.RoutingResponse;
  * unbounded backlog. Paths under {@code exemptPaths} (health, metrics, stats) are never limited, so the service
  * can be observed while it sheds load.
  */
-public final class ConcurrencyLimiter implements Filter {
+public final class ConcurrencyLimiter implements Filter, Metered {
     private final Settings settings;
     private final Semaphore permits;
     private final AtomicInteger queued = new AtomicInteger();
@@ -88,6 +90,15 @@ public final class ConcurrencyLimiter implements Filter {
 
     public Settings settings() {
         return settings;
+    }
+
+    @Override
+    public void writeMetrics(PrometheusText out) {
+        Snapshot s = snapshot();
+        out.gauge("loom_limiter_permits", "Requests the limiter lets run at once.", s.permits())
+                .gauge("loom_limiter_in_flight", "Requests holding a limiter permit now.", s.inFlight())
+                .gauge("loom_limiter_queued", "Requests waiting for a limiter permit now.", s.queued())
+                .counter("loom_limiter_rejected_total", "Requests answered 503 by the limiter.", s.rejected());
     }
 
     private boolean acquire() {

@@ -10,6 +10,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.loomservice.observe.Metered;
+import dev.loomservice.observe.PrometheusText;
+
 /**
  * A fixed pool of platform threads with a bounded queue, for CPU-heavy work.
  *
@@ -23,7 +26,7 @@ import java.util.concurrent.atomic.LongAdder;
  * previous one. {@link #call} on a full pool throws {@link RejectedExecutionException} at once (the caller answers
  * 503), so there is never an unbounded backlog. {@link #close} stops the threads, interrupting running tasks.
  */
-public final class CpuPool implements AutoCloseable {
+public final class CpuPool implements AutoCloseable, Metered {
     private final int size;
     private final Semaphore admitted;
     private final ThreadPoolExecutor executor;
@@ -77,6 +80,17 @@ public final class CpuPool implements AutoCloseable {
     public Snapshot snapshot() {
         return new Snapshot(size, executor.getActiveCount(), executor.getQueue().size(), rejected.sum(),
                             executor.getCompletedTaskCount());
+    }
+
+    @Override
+    public void writeMetrics(PrometheusText out) {
+        Snapshot s = snapshot();
+        out.gauge("loom_cpu_pool_threads", "Platform threads of the CPU pool.", s.size())
+                .gauge("loom_cpu_pool_active", "CPU pool threads computing now.", s.active())
+                .gauge("loom_cpu_pool_queued", "CPU tasks waiting for a thread now.", s.queued())
+                .counter("loom_cpu_pool_rejected_total", "CPU tasks refused (503) because the pool was full.",
+                         s.rejected())
+                .counter("loom_cpu_pool_completed_total", "CPU tasks completed.", s.completed());
     }
 
     @Override

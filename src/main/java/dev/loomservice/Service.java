@@ -1,0 +1,141 @@
+package dev.loomservice;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.loomservice.http.CpuService;
+import dev.loomservice.http.DebugService;
+import dev.loomservice.http.FanOutService;
+import dev.loomservice.http.HelloService;
+import dev.loomservice.http.IoService;
+import dev.loomservice.http.PostService;
+import dev.loomservice.http.ProblemDirectHandler;
+import dev.loomservice.http.Problems;
+import dev.loomservice.limit.ConcurrencyLimiter;
+import dev.loomservice.limit.Drain;
+import dev.loomservice.limit.FramingGuard;
+import dev.loomservice.limit.ReadDeadline;
+import dev.loomservice.observe.InFlight;
+import dev.loomservice.observe.ObserveService;
+import dev.loomservice.observe.RouteTags;
+import dev.loomservice.observe.ServerTiming;
+import dev.loomservice.observe.StatsService;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.webclient.api.WebClient;
+import io.helidon.webserver.ErrorHandling;
+import io.helidon.webserver.ListenerConfig;
+import io.helidon.webserver.spi.ProtocolConfig;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
+
+/**
+ * The service's components, built once from {@link Settings}, and how they are installed into a Helidon server:
+ * the HTTP/1 listeners that guard the connection, the problem+json direct handler, the filters in order (request
+ * id, observer, drain, limiter), the routes, and the optional HTTPS socket with the same routes. Components are
+ * shared by both sockets, so there is one limiter, one CPU pool and one set of metrics per process.
+ */
+public final class Service {
+    private final Settings settings;
+    private final InFlight inFlight = new InFlight();
+    private final Drain drain;
+    private final ConcurrencyLimiter limiter;
+    private final ReadDeadline deadline;
+    private final CpuService cpu;
+    private final FanOutService fanOut;
+    private final PostService posts;
+    private final ObserveService observe;
+    private final ServerTiming timing = new ServerTiming();
+
+    Service(Settings settings) {
+        this.settings = settings;
+        this.drain = new Drain(settings.shutdown(), inFlight::running);
+        this.limiter = new ConcurrencyLimiter(settings.limiter());
+        this.deadline = new ReadDeadline(settings.readDeadline());
+        this.cpu = new CpuService(settings.cpu());
+        this.fanOut = new FanOutService(WebClient.builder()
+                                                .followRedirects(false)
+                                                .connectTimeout(settings.fanOut().callTimeout())
+                                                .readTimeout(settings.fanOut().callTimeout())
+                                                .build(),
+                                        settings.fanOut());
+        this.posts = new PostService(settings.posts(), deadline);
+        this.observe = new ObserveService(settings.observe(), inFlight, () -> !drain.draining(),
+                                          List.of(limiter, cpu.pool(), deadline, drain));
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Shutdown drives it: stop taking requests, let the running ones finish. */
+    public Drain drain() {
+        return drain;
+    }
+
+    void applyTo(WebServerConfig.Builder server) {
+        server.protocols(http1(server.protocols()))
+                .directHandlers(problemHandlers())
+                // our direct handler decides what of Helidon's messages a client may see
+                .errorHandling(ErrorHandling.builder().includeEntity(true).build())
+                .routing(this::routing);
+        if (settings.tls().enabled()) {
+            server.putSocket("https", ListenerConfig.builder()
+                    .from(server)
+                    .name("https")
+                    .port(settings.tls().port())
+                    .tls(settings.tls().tls())
+                    .routing(this::routing)
+                    .build());
+        }
+    }
+
+    private void routing(HttpRouting.Builder routing) {
+        Problems.register(routing);
+        observe.filters().forEach(routing::addFilter);
+        routing.addFilter(drain)
+                .addFilter(limiter)
+                .addFeature(deadline);
+        var rules = RouteTags.rules(routing)
+                .register(observe, new StatsService(limiter, cpu.pool()), new IoService(), cpu, fanOut)
+                .register("/posts", posts);
+        if (settings.debugRoutes()) {
+            rules.register(new DebugService());
+        }
+        rules.register(new HelloService()); // last: its /{name} would shadow any one-segment route after it
+    }
+
+    /** Helidon's HTTP/1 settings from configuration, plus our listeners and response-header validation. */
+    private List<ProtocolConfig> http1(List<ProtocolConfig> configured) {
+        List<ProtocolConfig> protocols = new ArrayList<>(configured);
+        Http1Config base = protocols.stream()
+                .filter(Http1Config.class::isInstance)
+                .map(Http1Config.class::cast)
+                .findFirst()
+                .orElseGet(Http1Config::create);
+        protocols.removeIf(Http1Config.class::isInstance);
+        protocols.add(Http1Config.builder()
+                              .from(base)
+                              // the name Helidon's service discovery knows, or it adds a default http_1_1 beside it
+                              .name("http_1_1")
+                              .validateResponseHeaders(true)
+                              // one listener each way, replacing Helidon's wire-log listeners (see Http1Listeners)
+                              .receiveListeners(List.of(new Http1Listeners(List.of(new FramingGuard(),
+                                                                                  deadline.listener(),
+                                                                                  timing.receiver()))))
+                              .sendListeners(List.of(timing.sender()))
+                              .build());
+        return protocols;
+    }
+
+    private static DirectHandlers problemHandlers() {
+        DirectHandlers.Builder handlers = DirectHandlers.builder();
+        ProblemDirectHandler problems = new ProblemDirectHandler();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            handlers.addHandler(type, problems);
+        }
+        return handlers.build();
+    }
+}

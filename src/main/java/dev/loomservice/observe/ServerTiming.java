@@ -1,0 +1,48 @@
+package dev.loomservice.observe;
+
+import java.util.Locale;
+
+import io.helidon.http.Headers;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.http1.Http1ConnectionListener;
+
+/**
+ * Adds {@code Server-Timing: app;dur=<ms>} to every response: the time from the request line being read to the
+ * response headers being written. A filter can not do this (the handler has sent the headers by the time the
+ * filter regains control, and Helidon 4.2 has no before-send hook), so it is a pair of HTTP/1 listeners: the
+ * receiver notes the start, the sender sets the header just before the headers are serialised.
+ *
+ * <p>A connection is served by one thread, one request at a time, so a thread-local holds the start.
+ */
+public final class ServerTiming {
+    private static final HeaderName SERVER_TIMING = HeaderNames.create("Server-Timing");
+    private final ThreadLocal<long[]> start = ThreadLocal.withInitial(() -> new long[1]);
+
+    /** Register as a receive listener. */
+    public Http1ConnectionListener receiver() {
+        return new Http1ConnectionListener() {
+            @Override
+            public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+                start.get()[0] = System.nanoTime();
+            }
+        };
+    }
+
+    /** Register as a send listener. */
+    public Http1ConnectionListener sender() {
+        return new Http1ConnectionListener() {
+            @Override
+            public void headers(ConnectionContext ctx, Headers headers) {
+                long began = start.get()[0];
+                if (began != 0 && headers instanceof ServerResponseHeaders response) {
+                    double ms = (System.nanoTime() - began) / 1e6;
+                    response.set(SERVER_TIMING, String.format(Locale.ROOT, "app;dur=%.2f", ms));
+                }
+            }
+        };
+    }
+}
