@@ -11,8 +11,9 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 
 /**
- * A real server on a free loopback port, wired by {@link Main#setup} with the given {@code app.*} settings, for
- * tests that need a configuration of their own (small limits, short timeouts). {@code extraRoutes} may add
+ * A real server on a free loopback port, wired by {@link Main#setup} with the given settings ({@code app.*} and
+ * {@code server.*} keys) over the built-in defaults, for tests that need a configuration of their own (small
+ * limits, short timeouts). {@code extraRoutes} may add
  * test-only routes after the production ones; they must have two or more path segments, as {@code /{name}}
  * answers every one-segment path.
  */
@@ -30,8 +31,17 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Map<String, String> config, Consumer<HttpRouting.Builder> extraRoutes) {
-        WebServerConfig.Builder builder = WebServer.builder().host("localhost").port(0).shutdownHook(false);
-        Main.setup(builder, Config.just(ConfigSources.create(config)));
+        Config all = Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .sources(ConfigSources.create(config), ConfigSources.classpath("application.yaml"))
+                .build();
+        WebServerConfig.Builder builder = WebServer.builder()
+                .config(all.get("server"))
+                .host("localhost")
+                .port(0)
+                .shutdownHook(false);
+        Main.setup(builder, all);
         extraRoutes.accept(builder.routing().orElseThrow());
         return new TestServer(builder.build().start());
     }
@@ -42,6 +52,11 @@ public final class TestServer implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The port of a named socket, e.g. {@code https}. */
+    public int port(String socket) {
+        return server.port(socket);
     }
 
     @Override
