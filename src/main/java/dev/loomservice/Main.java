@@ -12,6 +12,7 @@ import dev.loomservice.http.PostService;
 import dev.loomservice.http.Problems;
 import dev.loomservice.limit.ConcurrencyLimiter;
 import dev.loomservice.observe.StatsService;
+import dev.loomservice.ws.WebSockets;
 
 import io.helidon.common.config.ConfigException;
 import io.helidon.config.Config;
@@ -60,7 +61,8 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * Wires the service into {@code server}: the limiter in front of the application routes, then every route.
+     * Wires the service into {@code server}: the limiter in front of the application routes, then every route,
+     * and the WebSocket endpoints (which Helidon upgrades before HTTP routing, so the limiter never sees them).
      *
      * @return the settings read from {@code config}'s {@code app} node
      */
@@ -73,12 +75,15 @@ public final class Main implements Callable<Integer> {
                 .connectTimeout(settings.fanOut().callTimeout())
                 .readTimeout(settings.fanOut().callTimeout())
                 .build();
+        WebSockets webSockets = new WebSockets(settings.websocket());
+        webSockets.addTo(server);
         server.routing(routing -> {
             Problems.register(routing);
             routing.addFilter(limiter)
-                    .register(new StatsService(limiter, cpu.pool()))
+                    .register(new StatsService(limiter, cpu.pool(), webSockets))
                     .register(new IoService(), cpu, new FanOutService(client, settings.fanOut()))
                     .register("/posts", new PostService(settings.posts()))
+                    .register(webSockets) // /chat.html is one segment: before HelloService
                     .register(new HelloService()); // last: its /{name} would shadow any one-segment route after it
         });
         return settings;

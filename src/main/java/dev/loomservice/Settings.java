@@ -4,6 +4,7 @@ import dev.loomservice.http.CpuService;
 import dev.loomservice.http.FanOutService;
 import dev.loomservice.http.PostService;
 import dev.loomservice.limit.ConcurrencyLimiter;
+import dev.loomservice.ws.WebSockets;
 
 import io.helidon.common.config.Config;
 
@@ -15,13 +16,15 @@ import io.helidon.common.config.Config;
 public record Settings(ConcurrencyLimiter.Settings limiter,
                        CpuService.Settings cpu,
                        FanOutService.Settings fanOut,
-                       PostService.Settings posts) {
+                       PostService.Settings posts,
+                       WebSockets.Settings websocket) {
 
     /** Reads the {@code app} node; a missing node means all defaults. */
     public static Settings from(Config app) {
         return new Settings(ConcurrencyLimiter.Settings.from(app.get("limiter")),
                             CpuService.Settings.from(app.get("cpu")),
                             FanOutService.Settings.from(app.get("fanout")),
-                            PostService.Settings.from(app.get("posts")));
+                            PostService.Settings.from(app.get("posts")),
+                            WebSockets.Settings.from(app.get("websocket")));
     }
 }
