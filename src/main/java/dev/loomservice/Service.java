@@ -20,6 +20,7 @@ import dev.loomservice.observe.ObserveService;
 import dev.loomservice.observe.RouteTags;
 import dev.loomservice.observe.ServerTiming;
 import dev.loomservice.observe.StatsService;
+import dev.loomservice.ws.WebSockets;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.webclient.api.WebClient;
@@ -46,6 +47,7 @@ public final class Service {
     private final CpuService cpu;
     private final FanOutService fanOut;
     private final PostService posts;
+    private final WebSockets webSockets;
     private final ObserveService observe;
     private final ServerTiming timing = new ServerTiming();
 
@@ -62,8 +64,9 @@ public final class Service {
                                                 .build(),
                                         settings.fanOut());
         this.posts = new PostService(settings.posts(), deadline);
+        this.webSockets = new WebSockets(settings.websocket());
         this.observe = new ObserveService(settings.observe(), inFlight, () -> !drain.draining(),
-                                          List.of(limiter, cpu.pool(), deadline, drain));
+                                          List.of(limiter, cpu.pool(), deadline, drain, webSockets));
     }
 
     public Settings settings() {
@@ -76,6 +79,7 @@ public final class Service {
     }
 
     void applyTo(WebServerConfig.Builder server) {
+        webSockets.addTo(server); // WebSocket upgrades skip HTTP filters: its own gate checks them
         server.protocols(http1(server.protocols()))
                 .directHandlers(problemHandlers())
                 // our direct handler decides what of Helidon's messages a client may see
@@ -99,12 +103,13 @@ public final class Service {
                 .addFilter(limiter)
                 .addFeature(deadline);
         var rules = RouteTags.rules(routing)
-                .register(observe, new StatsService(limiter, cpu.pool()), new IoService(), cpu, fanOut)
+                .register(observe, new StatsService(limiter, cpu.pool(), webSockets), new IoService(), cpu, fanOut)
                 .register("/posts", posts);
         if (settings.debugRoutes()) {
             rules.register(new DebugService());
         }
-        rules.register(new HelloService()); // last: its /{name} would shadow any one-segment route after it
+        rules.register(webSockets) // /chat.html is one segment: before HelloService
+                .register(new HelloService()); // last: its /{name} would shadow any one-segment route after it
     }
 
     /** Helidon's HTTP/1 settings from configuration, plus our listeners and response-header validation. */

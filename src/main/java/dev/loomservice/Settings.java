@@ -7,6 +7,7 @@ import dev.loomservice.limit.ConcurrencyLimiter;
 import dev.loomservice.limit.Drain;
 import dev.loomservice.limit.ReadDeadline;
 import dev.loomservice.observe.ObserveService;
+import dev.loomservice.ws.WebSockets;
 
 import io.helidon.common.config.Config;
 
@@ -23,7 +24,8 @@ public record Settings(ConcurrencyLimiter.Settings limiter,
                        ReadDeadline.Settings readDeadline,
                        Drain.Settings shutdown,
                        TlsSettings tls,
-                       boolean debugRoutes) {
+                       boolean debugRoutes,
+                       WebSockets.Settings websocket) {
 
     /** Reads the {@code app} node; a missing node means all defaults. */
     public static Settings from(Config app) {
@@ -35,6 +37,7 @@ public record Settings(ConcurrencyLimiter.Settings limiter,
                             ReadDeadline.Settings.from(app.get("read-deadline")),
                             Drain.Settings.from(app.get("shutdown")),
                             TlsSettings.from(app.get("tls")),
-                            app.get("debug.routes").asBoolean().orElse(false));
+                            app.get("debug.routes").asBoolean().orElse(false),
+                            WebSockets.Settings.from(app.get("websocket")));
     }
 }

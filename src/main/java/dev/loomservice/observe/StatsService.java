@@ -4,6 +4,7 @@ import java.util.Map;
 
 import dev.loomservice.limit.ConcurrencyLimiter;
 import dev.loomservice.limit.CpuPool;
+import dev.loomservice.ws.WebSockets;
 
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.HttpRules;
@@ -13,20 +14,23 @@ import io.helidon.webserver.http.ServerResponse;
 
 import jakarta.json.Json;
 import jakarta.json.JsonBuilderFactory;
+import jakarta.json.JsonObjectBuilder;
 
 /**
- * {@code GET /admin/stats}: the live state of the limiter and the CPU pool as one small JSON object. Not behind
- * the limiter, so it answers while the service sheds load.
+ * {@code GET /admin/stats}: the live state of the limiter, the CPU pool and the WebSocket endpoints as one small
+ * JSON object. Not behind the limiter, so it answers while the service sheds load.
  */
 public final class StatsService implements HttpService {
     private static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
 
     private final ConcurrencyLimiter limiter;
     private final CpuPool pool;
+    private final WebSockets webSockets;
 
-    public StatsService(ConcurrencyLimiter limiter, CpuPool pool) {
+    public StatsService(ConcurrencyLimiter limiter, CpuPool pool, WebSockets webSockets) {
         this.limiter = limiter;
         this.pool = pool;
+        this.webSockets = webSockets;
     }
 
     @Override
@@ -37,6 +41,9 @@ public final class StatsService implements HttpService {
     private void stats(ServerRequest req, ServerResponse res) {
         ConcurrencyLimiter.Snapshot l = limiter.snapshot();
         CpuPool.Snapshot p = pool.snapshot();
+        WebSockets.Snapshot w = webSockets.snapshot();
+        JsonObjectBuilder open = JSON.createObjectBuilder();
+        w.open().forEach((path, count) -> open.add(path, count.intValue()));
         String body = JSON.createObjectBuilder()
                 .add("limiter", JSON.createObjectBuilder()
                         .add("permits", l.permits())
@@ -49,6 +56,12 @@ public final class StatsService implements HttpService {
                         .add("queued", p.queued())
                         .add("rejected", p.rejected())
                         .add("completed", p.completed()))
+                .add("websocket", JSON.createObjectBuilder()
+                        .add("maxConnections", w.maxConnections())
+                        .add("open", open)
+                        .add("rooms", w.rooms())
+                        .add("rejectedUpgrades", w.rejectedUpgrades())
+                        .add("slowMembersDisconnected", w.slowMembersDisconnected()))
                 .build()
                 .toString();
         res.header(HeaderValues.CONTENT_TYPE_JSON).send(body);

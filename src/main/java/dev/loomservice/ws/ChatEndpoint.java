@@ -1,0 +1,116 @@
+package dev.loomservice.ws;
+
+import java.util.Optional;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.http.Status;
+import io.helidon.websocket.WsCloseCodes;
+import io.helidon.websocket.WsCloseException;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import io.helidon.websocket.WsUpgradeException;
+
+/**
+ * {@code /ws/chat?room=R&name=N}: every text message a member sends goes to all members of room R (the sender
+ * included) as a {@link ChatEvent}; joins and leaves are announced. A {@code room} or {@code name} that
+ * {@link ChatParams} refuses is a 400 to the upgrade request. Binary messages are refused with 1003, a message over
+ * {@code max-message-bytes} with 1009, invalid UTF-8 with 1007 ({@link Reassembler}); then the member leaves.
+ *
+ * <p>One instance per connection. Helidon calls it on the connection's virtual thread, which only reads: what the
+ * member receives is written by its own sender thread ({@link Member}), so a slow reader never blocks the room.
+ * The member leaves when the client closes ({@link #onClose}) or, whatever else ends the connection, when its
+ * thread ends ({@link ConnectionThread#whenEnded}); leaving twice is harmless.
+ */
+final class ChatEndpoint implements WsListener {
+    static final String PATH = "/ws/chat";
+
+    private final UpgradeGate gate;
+    private final ChatRooms rooms;
+    private final WebSockets.Settings settings;
+    private final Reassembler reassembler;
+    private ConnectionThread connection;
+    private ChatParams params;
+    private Member member;
+    private boolean closing;
+
+    ChatEndpoint(UpgradeGate gate, ChatRooms rooms, WebSockets.Settings settings) {
+        this.gate = gate;
+        this.rooms = rooms;
+        this.settings = settings;
+        this.reassembler = new Reassembler(settings.maxMessageBytes());
+    }
+
+    /** The chat's own upgrade check: {@code room} and {@code name} as {@link ChatParams} accepts them. */
+    static Optional<UpgradeGate.Refusal> check(HttpPrologue prologue, Headers headers) {
+        try {
+            ChatParams.from(prologue.query());
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(new UpgradeGate.Refusal(Status.BAD_REQUEST_400, e.getMessage()));
+        }
+    }
+
+    @Override
+    public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
+        connection = gate.admit(PATH, prologue, headers, ChatEndpoint::check);
+        params = ChatParams.from(prologue.query());
+        return Optional.empty();
+    }
+
+    @Override
+    public void onOpen(WsSession session) {
+        member = new Member(params.name(), session, connection, settings);
+        rooms.join(params.room(), member);
+        connection.whenEnded(this::leave);
+    }
+
+    @Override
+    public void onMessage(WsSession session, String text, boolean last) {
+        if (closing) {
+            return;
+        }
+        try {
+            reassembler.text(text, last).ifPresent(message -> rooms.say(params.room(), member, message));
+        } catch (WsCloseException e) {
+            fail(e);
+        }
+    }
+
+    @Override
+    public void onMessage(WsSession session, BufferData buffer, boolean last) {
+        if (!closing) {
+            fail(new WsCloseException("the chat takes text messages only", WsCloseCodes.CANNOT_ACCEPT));
+        }
+    }
+
+    @Override
+    public void onPing(WsSession session, BufferData buffer) {
+        if (closing) {
+            return;
+        }
+        if (buffer.available() > EchoEndpoint.MAX_CONTROL_PAYLOAD) {
+            fail(new WsCloseException("ping over 125 bytes", WsCloseCodes.PROTOCOL_ERROR));
+            return;
+        }
+        member.pong(buffer);
+    }
+
+    /** The client closed: leave, and stop the sender so that Helidon's close reply is the only write. */
+    @Override
+    public void onClose(WsSession session, int status, String reason) {
+        leave();
+    }
+
+    private void fail(WsCloseException e) {
+        closing = true;
+        rooms.leave(params.room(), member);
+        member.disconnect(e.closeCode(), e.getMessage());
+    }
+
+    private void leave() {
+        rooms.leave(params.room(), member);
+        member.stop();
+    }
+}
