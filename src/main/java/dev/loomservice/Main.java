@@ -10,6 +10,7 @@ import dev.loomservice.http.HelloService;
 import dev.loomservice.http.IoService;
 import dev.loomservice.http.PostService;
 import dev.loomservice.http.Problems;
+import dev.loomservice.http.SiteService;
 import dev.loomservice.limit.ConcurrencyLimiter;
 import dev.loomservice.observe.StatsService;
 
@@ -78,6 +79,7 @@ public final class Main implements Callable<Integer> {
             routing.addFilter(limiter)
                     .register(new StatsService(limiter, cpu.pool()))
                     .register(new IoService(), cpu, new FanOutService(client, settings.fanOut()))
+                    .register(new SiteService(settings.site()))
                     .register("/posts", new PostService(settings.posts()))
                     .register(new HelloService()); // last: its /{name} would shadow any one-segment route after it
         });
