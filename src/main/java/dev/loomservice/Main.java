@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import dev.loomservice.cli.CrawlCommand;
+import dev.loomservice.cli.FetchCommand;
+import dev.loomservice.cli.PostCommand;
 import dev.loomservice.limit.Drain;
 
 import io.helidon.common.config.ConfigException;
@@ -26,7 +29,9 @@ import picocli.CommandLine.Option;
  * code; see {@link #setup}, which tests call too, so they run the production wiring.
  */
 @Command(name = "loom-service", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-         description = "Serves HTTP and WebSocket on virtual threads until stopped with SIGTERM or Ctrl-C.",
+         description = {"Serves HTTP and WebSocket on virtual threads until stopped with SIGTERM or Ctrl-C.",
+                        "With a command, runs that instead: an HTTP client on the same virtual threads."},
+         subcommands = {FetchCommand.class, PostCommand.class, CrawlCommand.class},
          exitCodeListHeading = "%nExit codes:%n",
          exitCodeList = {"0:stopped normally", "1:failed while running", "2:bad command line or configuration"})
 public final class Main implements Callable<Integer> {
@@ -42,13 +47,21 @@ public final class Main implements Callable<Integer> {
     public static void main(String[] args) {
         LogConfig.configureRuntime();
         Main main = new Main();
-        int code = new CommandLine(main)
-                .setExecutionExceptionHandler(Main::failed)
-                .execute(args);
+        int code = commandLine(main).execute(args);
         // A running server keeps the JVM alive on its listener threads; the shutdown hook ends it.
         if (!main.serving) {
             System.exit(code);
         }
+    }
+
+    /**
+     * The command tree of {@code main}, as {@link #main} runs it (tests run it too). {@code @FILE} arguments are
+     * passed as they are, not expanded: {@code post --data @body.json} names a file for the command to read.
+     */
+    static CommandLine commandLine(Main main) {
+        return new CommandLine(main)
+                .setExpandAtFiles(false)
+                .setExecutionExceptionHandler(Main::failed);
     }
 
     /**
@@ -140,7 +153,7 @@ public final class Main implements Callable<Integer> {
     }
 
     /** The version from the jar manifest ({@code dev} when run from classes). */
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();

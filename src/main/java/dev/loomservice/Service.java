@@ -11,6 +11,7 @@ import dev.loomservice.http.IoService;
 import dev.loomservice.http.PostService;
 import dev.loomservice.http.ProblemDirectHandler;
 import dev.loomservice.http.Problems;
+import dev.loomservice.http.SiteService;
 import dev.loomservice.limit.ConcurrencyLimiter;
 import dev.loomservice.limit.Drain;
 import dev.loomservice.limit.FramingGuard;
@@ -104,6 +105,7 @@ public final class Service {
                 .addFeature(deadline);
         var rules = RouteTags.rules(routing)
                 .register(observe, new StatsService(limiter, cpu.pool(), webSockets), new IoService(), cpu, fanOut)
+                .register(new SiteService(settings.site()))
                 .register("/posts", posts);
         if (settings.debugRoutes()) {
             rules.register(new DebugService());

@@ -3,6 +3,7 @@ package dev.loomservice;
 import dev.loomservice.http.CpuService;
 import dev.loomservice.http.FanOutService;
 import dev.loomservice.http.PostService;
+import dev.loomservice.http.SiteService;
 import dev.loomservice.limit.ConcurrencyLimiter;
 import dev.loomservice.limit.Drain;
 import dev.loomservice.limit.ReadDeadline;
@@ -25,7 +26,8 @@ public record Settings(ConcurrencyLimiter.Settings limiter,
                        Drain.Settings shutdown,
                        TlsSettings tls,
                        boolean debugRoutes,
-                       WebSockets.Settings websocket) {
+                       WebSockets.Settings websocket,
+                       SiteService.Settings site) {
 
     /** Reads the {@code app} node; a missing node means all defaults. */
     public static Settings from(Config app) {
@@ -38,6 +40,7 @@ public record Settings(ConcurrencyLimiter.Settings limiter,
                             Drain.Settings.from(app.get("shutdown")),
                             TlsSettings.from(app.get("tls")),
                             app.get("debug.routes").asBoolean().orElse(false),
-                            WebSockets.Settings.from(app.get("websocket")));
+                            WebSockets.Settings.from(app.get("websocket")),
+                            SiteService.Settings.from(app.get("site")));
     }
 }

@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,12 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the jar with {@code jvmArgs} (e.g. {@code -Dapp.limiter.permits=2}) and program {@code args}. */
     public static ServiceProcess start(List<String> jvmArgs, List<String> args) {
         List<String> command = new ArrayList<>();
+        if (sigintIgnored()) {
+            // Started from a background job of a non-interactive shell, we (and so the child) ignore SIGINT, and a
+            // JVM that starts with SIGINT ignored never handles it: Ctrl-C tests would test nothing. env (GNU
+            // coreutils >= 8.31) restores the default before it execs java, so the pid stays the same.
+            command.addAll(List.of("env", "--default-signal=INT"));
+        }
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmArgs);
         command.add("-jar");
@@ -91,6 +98,22 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** Sends SIGINT (what Ctrl-C in a terminal sends). */
+    public void interrupt() {
+        try {
+            // The shell's builtin kill: /bin/kill (procps) is missing from slim images.
+            int code = new ProcessBuilder("sh", "-c", "kill -INT " + process.pid()).inheritIO().start().waitFor();
+            if (code != 0) {
+                throw new AssertionError("kill -INT " + process.pid() + " exited with " + code);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** Sends SIGTERM (what {@code kill PID} and container runtimes send). */
     public void terminate() {
         process.destroy();
@@ -127,6 +150,20 @@ public final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() {
         process.destroyForcibly();
+    }
+
+    /** Whether this JVM ignores SIGINT (Linux: bit 2 of SigIgn in /proc/self/status); false where unknown. */
+    private static boolean sigintIgnored() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 0b10) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: nothing to fix
+        }
+        return false;
     }
 
     private void collect() {
