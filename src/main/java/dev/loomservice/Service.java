@@ -24,7 +24,6 @@ import dev.loomservice.observe.StatsService;
 import dev.loomservice.ws.WebSockets;
 
 import io.helidon.http.DirectHandler;
-import io.helidon.webclient.api.WebClient;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.spi.ProtocolConfig;
@@ -58,12 +57,7 @@ public final class Service {
         this.limiter = new ConcurrencyLimiter(settings.limiter());
         this.deadline = new ReadDeadline(settings.readDeadline());
         this.cpu = new CpuService(settings.cpu());
-        this.fanOut = new FanOutService(WebClient.builder()
-                                                .followRedirects(false)
-                                                .connectTimeout(settings.fanOut().callTimeout())
-                                                .readTimeout(settings.fanOut().callTimeout())
-                                                .build(),
-                                        settings.fanOut());
+        this.fanOut = new FanOutService(settings.fanOut());
         this.posts = new PostService(settings.posts(), deadline);
         this.webSockets = new WebSockets(settings.websocket());
         this.observe = new ObserveService(settings.observe(), inFlight, () -> !drain.draining(),
