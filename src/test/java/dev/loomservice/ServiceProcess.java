@@ -34,7 +34,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     private ServiceProcess(Process process) {
         this.process = process;
-        Thread.ofVirtual().name("service-output").start(this::collect);
+        // A plain platform thread: it does nothing but block on the pipe for the process's whole life.
+        Thread.ofPlatform().name("service-output-" + process.pid()).daemon(true).start(this::collect);
     }
 
     /** Starts the jar with {@code jvmArgs} (e.g. {@code -Dapp.limiter.permits=2}) and program {@code args}. */
@@ -116,15 +117,25 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Sends SIGTERM (what {@code kill PID} and container runtimes send). */
     public void terminate() {
-        process.destroy();
+        // Not process.destroy(): that also closes our ends of its pipes, losing what it prints while it stops.
+        process.toHandle().destroy();
     }
 
-    /** Waits for the process to end; returns its exit code. */
+    /** Waits for the process to end, and for its last output to be collected; returns its exit code. */
     public int awaitExit(Duration deadline) {
         try {
             if (!process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("process still running after " + deadline.toMillis() + " ms; output:\n"
                                                  + output());
+            }
+            lock.lock();
+            try {
+                long left = TimeUnit.SECONDS.toNanos(5);
+                while (!ended && left > 0) {
+                    left = newLine.awaitNanos(left);
+                }
+            } finally {
+                lock.unlock();
             }
             return process.exitValue();
         } catch (InterruptedException e) {
