@@ -96,9 +96,14 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** Drain first (readiness DOWN, new requests 503), then stop: Helidon's stop() alone cuts requests off. */
+    /**
+     * Drain first (readiness DOWN, new requests 503), then stop: Helidon's stop() alone cuts requests off.
+     * Its lines go straight to stderr: JUL's own shutdown hook resets the log handlers while this one runs.
+     */
     private static void shutdown(WebServer server, Drain drain) {
         long start = System.nanoTime();
+        System.err.println("loom-service: stopping: refusing new requests, waiting up to "
+                                   + drain.grace().toMillis() + " ms for running ones");
         drain.begin();
         boolean idle;
         try {
@@ -107,8 +112,9 @@ public final class Main implements Callable<Integer> {
             Thread.currentThread().interrupt();
             idle = false;
         }
-        LOG.log(System.Logger.Level.INFO, "drained in " + (System.nanoTime() - start) / 1_000_000 + " ms"
-                + (idle ? "" : "; grace period of " + drain.grace().toMillis() + " ms over, stopping anyway"));
+        System.err.println("loom-service: drained in " + (System.nanoTime() - start) / 1_000_000 + " ms"
+                                   + (idle ? "" : "; grace period of " + drain.grace().toMillis()
+                                           + " ms over, stopping anyway"));
         server.stop();
     }
 
@@ -145,6 +151,7 @@ public final class Main implements Callable<Integer> {
         String host = config.get("server.host").asString().orElse("0.0.0.0");
         String shown = host.equals("0.0.0.0") || host.equals("::") ? "localhost" : host;
         return "loom-service on " + (server.hasTls() ? "https" : "http") + "://" + shown + ":" + server.port()
+                + (s.tls().enabled() ? " and https://" + shown + ":" + server.port("https") : "")
                 + " | JDK " + Runtime.version()
                 + " | limiter: " + s.limiter().permits() + " permits, queue " + s.limiter().queueLength()
                 + ", timeout " + s.limiter().queueTimeout().toMillis() + " ms"

@@ -1,6 +1,7 @@
 package dev.loomservice.observe;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 
@@ -69,8 +70,9 @@ final class PinningDetector implements AutoCloseable {
                 + " ms on " + on + "\n" + stack);
     }
 
+    /** {@code at type.method(line N)}, or {@code (native)}, {@code (inlined)}... when JFR has no line for it. */
     private static String frame(RecordedFrame f) {
-        return "\tat " + f.getMethod().getType().getName() + "." + f.getMethod().getName()
-                + (f.isJavaFrame() ? "(line " + f.getLineNumber() + ")" : "(native)");
+        String where = f.getLineNumber() >= 0 ? "line " + f.getLineNumber() : f.getType().toLowerCase(Locale.ROOT);
+        return "\tat " + f.getMethod().getType().getName() + "." + f.getMethod().getName() + "(" + where + ")";
     }
 }
