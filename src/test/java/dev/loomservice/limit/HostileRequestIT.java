@@ -105,6 +105,12 @@ class HostileRequestIT {
                 bad("HTTP/1.0 keep-alive then junk", "GET /no/such HTTP/1.0\r\nConnection: keep-alive\r\n\r\n\0\0junk\r\n\r\n", 0),
                 bad("compressed body we do not decode", "POST /posts HTTP/1.1\r\n" + H + "Content-Type: application/json\r\n"
                         + "Content-Encoding: gzip\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}", 400),
+                bad("WebSocket upgrade with POST", "POST /ws/echo HTTP/1.1\r\n" + H + "Connection: Upgrade\r\n"
+                        + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Content-Length: 0\r\n\r\n", 405),
+                bad("WebSocket upgrade with a wrong version", "GET /ws/echo HTTP/1.1\r\n" + H + "Connection: Upgrade\r\n"
+                        + "Upgrade: websocket\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "\r\n", 0),
                 bad("POST with a protocol upgrade", "POST / HTTP/1.1\r\n" + H + "Connection: Upgrade\r\nUpgrade: h2c\r\n"
                         + "Content-Length: 0\r\n\r\n", 0));
     }

@@ -1,0 +1,113 @@
+package dev.loomservice.observe;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.loomservice.Http;
+import dev.loomservice.ServiceProcess;
+import dev.loomservice.http.DebugService;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+
+/** The jar as a process, so its log (stderr) can be read: access log, error log, slow-request and pinning reports. */
+class DetectorsIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final List<String> DEBUG = List.of("-Dserver.port=0", "-Dapp.debug.routes=true",
+                                                      "-Dapp.observe.slow-request-threshold=PT0.3S");
+    private static ServiceProcess service;
+    private static Http http;
+
+    @BeforeAll
+    static void start() {
+        service = ServiceProcess.start(DEBUG, List.of());
+        http = Http.to(service.awaitStarted(WAIT));
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+    }
+
+    @Test
+    void accessLogHasOneLineWithMethodPathStatusBytesMillisAndRequestId() {
+        http.send(http.request("/greet/Bob?x=1").header("X-Request-Id", "access-1").build());
+        String line = service.awaitLine(l -> l.contains("id=access-1"), WAIT);
+        assertThat(line.matches("ts=\\S+ access method=GET path=/greet/Bob status=200 bytes=\\d+ ms=\\d+\\.\\d\\d "
+                                        + "id=access-1"), is(true));
+    }
+
+    @Test
+    void unexpectedErrorsStackGoesToTheLogWithTheRequestIdOnly() {
+        HttpResponse<String> res = http.send(http.request("/debug/fail").header("X-Request-Id", "oops-9").build());
+        assertThat(res.statusCode(), is(500));
+        String line = service.awaitLine(l -> l.contains("Unhandled error on GET /debug/fail"), WAIT);
+        assertThat(line, containsString("request id oops-9"));
+        service.awaitLine(l -> l.contains(DebugService.SECRET), WAIT);
+    }
+
+    @Test
+    void slowRequestIsLoggedOnceWithItsRouteAndStackAndCounted() {
+        HttpResponse<String> res = http.send(http.request("/io?ms=900").header("X-Request-Id", "slow-1").build());
+        assertThat(res.statusCode(), is(200));
+        String line = service.awaitLine(l -> l.contains("slow request") && l.contains("id=slow-1"), WAIT);
+        assertThat("path only: a query may carry secrets", line, containsString("GET /io route=/io"));
+        service.awaitLine(l -> l.contains("at dev.loomservice.http.IoService.io("), WAIT); // where it waits
+        assertThat(service.output().lines().filter(l -> l.contains("slow request") && l.contains("id=slow-1")).count(),
+                   is(1L));
+        assertThat(metric(http, "loom_slow_requests_total\\{route=\"/io\"\\}"), greaterThanOrEqualTo(1.0));
+    }
+
+    @Test
+    void pinningIsDetectedWithTheRequestAndItsStack() {
+        HttpResponse<String> res = http.send(http.request("/debug/pin?ms=150").header("X-Request-Id", "pin-1").build());
+        assertThat(res.body(), is("pinned 150 ms"));
+        String line = service.awaitLine(l -> l.contains("virtual thread pinned its carrier") && l.contains("pin-1"), WAIT);
+        assertThat(line, containsString("on GET /debug/pin (route /debug/pin, id pin-1)"));
+        service.awaitLine(l -> l.contains("at java.lang.Class.forName0(native)"), WAIT); // the frame that pins
+        assertThat(metric(http, "loom_virtual_thread_pinned_total"), greaterThanOrEqualTo(1.0));
+    }
+
+    /** A fresh process: a load over every ordinary route, then one deliberate pin as a marker. */
+    @Test
+    void ordinaryRoutesUnderLoadNeverPin() {
+        try (ServiceProcess fresh = ServiceProcess.start(DEBUG, List.of())) {
+            Http client = Http.to(fresh.awaitStarted(WAIT));
+            String[] paths = {"/", "/greet/%E4%B8%96", "/Bob", "/io?ms=5", "/cpu?work=2000", "/fanout?n=5&ms=5",
+                    "/site/3?pages=100", "/posts/1", "/admin/stats", "/observe/metrics", "/observe/health"};
+            List<CompletableFuture<HttpResponse<String>>> load = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                load.add(i % 12 == 11
+                                 ? client.client().sendAsync(client.request("/posts").header("Content-Type", "application/json")
+                                         .POST(HttpRequest.BodyPublishers.ofString("{\"n\":" + i + "}")).build(),
+                                         HttpResponse.BodyHandlers.ofString())
+                                 : client.getAsync(paths[i % 11]));
+            }
+            load.forEach(CompletableFuture::join);
+
+            // JFR delivers events in time order, so once the marker's event is in, any pin of the load would be too
+            client.get("/debug/pin?ms=100");
+            fresh.awaitLine(l -> l.contains("virtual thread pinned its carrier"), WAIT);
+            assertThat("pinning events: only the marker", metric(client, "loom_virtual_thread_pinned_total"), is(1.0));
+        }
+    }
+
+    private static double metric(Http client, String series) {
+        Matcher m = Pattern.compile("(?m)^" + series + " (\\S+)$").matcher(client.get("/observe/metrics").body());
+        assertThat("metric " + series + " present", m.find(), is(true));
+        return Double.parseDouble(m.group(1));
+    }
+
+}
