@@ -70,7 +70,7 @@ def collect(java, server_cpus, client_cpus):
         "somaxconn": read("/proc/sys/net/core/somaxconn"),
         "ephemeral_ports": read("/proc/sys/net/ipv4/ip_local_port_range"),
         "commit": commit + (" (with uncommitted changes)" if dirty else ""),
-        "jdk": first_line(run([java, "-version"])) + " | " + run([java, "-version"]).splitlines()[-1],
+        "jdk": " | ".join(dict.fromkeys(run([java, "-version"]).splitlines()[::2])) or "unknown",
         "jvm_gc_on_server_cores": gc.group(1) if gc else "unknown",
         "loom_service": first_line(run([java, "-jar", "target/loom-service.jar", "--version"])),
         "vertx": vertx.group(1) if vertx else "unknown",
