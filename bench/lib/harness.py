@@ -1,0 +1,203 @@
+"""bench/run's engine: runs the scenarios against every server and writes results.json, CSVs, results.md, charts.
+
+Run it through bench/run, which builds what is needed and picks Debian's python3. See bench/README.md.
+"""
+import argparse
+import datetime
+import json
+import os
+import resource
+import socket
+import statistics
+import sys
+import time
+import traceback
+
+import envinfo
+import report
+import scenarios
+from servers import ROOT, specs
+
+# Full mode: the numbers for bench/README.md. Quick mode: every scenario and server at a tiny scale, to show the
+# harness works (CI smoke); its numbers are noise and are never published.
+FULL = {
+    "warmup": 10, "duration": 20, "repeats": 3, "wrk_threads": 1,
+    "hello_c": [50, 256],
+    "io_ms": 100, "io_c": [1000, 10000],
+    "fanout_n": 10, "fanout_ms": 50, "fanout_c": 100,
+    "cpu_work": 100_000, "cpu_c": 8, "probe_c": 10, "probe_pause_ms": 10,
+    "overload_permits": 500, "overload_queue": 100, "overload_factor": 10,
+    "million_requests": 1_000_000, "million_c": 1000, "million_ms": 10,
+    "idle_conns": 18_000, "idle_clients": 4,
+    "tasks": 1_000_000,
+}
+QUICK = {
+    **FULL,
+    "warmup": 1, "duration": 2, "repeats": 1,
+    "io_c": [1000],
+    "fanout_c": 50,
+    "overload_permits": 50, "overload_queue": 10,
+    "million_requests": 20_000, "million_c": 200,
+    "idle_conns": 1000, "idle_clients": 2,
+    "tasks": 10_000,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="bench/run", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny scale, one run each: checks the harness (minutes)")
+    parser.add_argument("--out", help="results directory (default: bench/results/DATE-HOST, or "
+                                      "target/bench/DATE-HOST-quick with --quick)")
+    parser.add_argument("--only", help="comma-separated scenarios (default: all): " + ",".join(scenarios.SCENARIOS))
+    parser.add_argument("--servers", help="comma-separated servers (default: all): loom,loom-nooffload,vertx,node,"
+                                          "aiohttp,uvloop; tasks: java-threads,asyncio-tasks,uvloop-tasks,"
+                                          "node-promises")
+    parser.add_argument("--port-base", type=int, default=int(os.environ.get("BENCH_PORT_BASE", 38000)),
+                        help="servers listen on ports from here up (default 38000, or $BENCH_PORT_BASE)")
+    parser.add_argument("--server-cpus", default=os.environ.get("BENCH_SERVER_CPUS", "0"),
+                        help="cores the servers are pinned to (taskset -c; default 0; '' = unpinned)")
+    parser.add_argument("--client-cpus", default=os.environ.get("BENCH_CLIENT_CPUS", "1"),
+                        help="cores the load generators are pinned to (default 1)")
+    parser.add_argument("--repeats", type=int, help="override the measured runs per point")
+    parser.add_argument("--duration", type=int, help="override seconds per measured run")
+    parser.add_argument("--warmup", type=int, help="override seconds of warm-up")
+    parser.add_argument("--report", metavar="DIR", help="only re-render DIR's results.md and charts from its "
+                                                        "results.json, and check that they parse")
+    parser.add_argument("--java", default=os.environ.get("BENCH_JAVA", "java"), help="java of a JDK >= 21")
+    args = parser.parse_args()
+
+    if args.report:
+        report.render(args.report)
+        print(f"bench: {args.report}/results.md")
+        return 0
+
+    params = dict(QUICK if args.quick else FULL)
+    for key in ("repeats", "duration", "warmup"):
+        if getattr(args, key) is not None:
+            params[key] = getattr(args, key)
+    mode = "quick" if args.quick else "full"
+    stamp = datetime.date.today().isoformat() + "-" + socket.gethostname()
+    out = os.path.abspath(args.out or (os.path.join(ROOT, "target", "bench", stamp + "-quick") if args.quick
+                                       else os.path.join(ROOT, "bench", "results", stamp)))
+    raw = os.path.join(out, "raw")
+    os.makedirs(raw, exist_ok=True)
+
+    available = os.sched_getaffinity(0)
+    wanted_cores = [cpu_set(c) for c in (args.server_cpus, args.client_cpus) if c]
+    if any(not cores <= available for cores in wanted_cores):
+        if len(available) >= 2:
+            parser.error(f"--server-cpus/--client-cpus must name cores of {sorted(available)}")
+        print("bench: fewer than 2 cores: servers and load generators run unpinned, on the same core; the numbers "
+              "mean little", file=sys.stderr)
+        args.server_cpus = args.client_cpus = ""
+
+    # Idle-connection and 10k-connection runs need every descriptor the hard limit allows, in us and our children.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if args.client_cpus:
+        os.sched_setaffinity(0, cpu_set(args.client_cpus))  # the harness's own threads (probe) stay off the server
+
+    log_file = open(os.path.join(out, "bench.log"), "a")
+
+    def log(line):
+        print(line, flush=True)
+        log_file.write(line + "\n")
+        log_file.flush()
+
+    all_servers = specs(args.java)
+    wanted_servers = set(args.servers.split(",")) if args.servers else None
+    wanted = args.only.split(",") if args.only else list(scenarios.SCENARIOS)
+    unknown = [s for s in wanted if s not in scenarios.SCENARIOS]
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+
+    env = envinfo.collect(args.java, args.server_cpus, args.client_cpus)
+    log(f"bench: {mode} mode -> {out}")
+    log(f"bench: {env['cpu']}, {env['cores']} cores, load {env['loadavg_start']}, commit {env['commit']}")
+    ctx = scenarios.Context(params, args.java, args.port_base, args.server_cpus, args.client_cpus, raw, log)
+    failures, timings = [], {}
+    started = datetime.datetime.now(datetime.timezone.utc)
+    for name in wanted:
+        function, which = scenarios.SCENARIOS[name]
+        if which == "tasks":
+            targets = [t for t in scenarios.TASK_RUNTIMES if not wanted_servers or t in wanted_servers]
+        else:
+            targets = [s for s in all_servers if (which == "all" or s.name != "loom-nooffload")
+                       and (not wanted_servers or s.name in wanted_servers)]
+        t0 = time.monotonic()
+        log(f"bench: {name}")
+        for target in targets:
+            try:
+                function(ctx, target)
+            except Exception as e:  # one broken server or scenario must not lose the rest of a long run
+                label = target if isinstance(target, str) else target.name
+                log(f"bench: FAILED {name} on {label}: {e}")
+                traceback.print_exc(file=log_file)
+                failures.append({"scenario": name, "server": label, "error": str(e)})
+        timings[name] = round(time.monotonic() - t0, 1)
+
+    env["loadavg_end"] = envinfo.loadavg()
+    results = {
+        "schema": 1,
+        "mode": mode,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(["bench/run", *sys.argv[1:]]),
+        "environment": env,
+        "parameters": params,
+        "servers": {s.name: s.label for s in all_servers} | scenarios.TASK_RUNTIMES,
+        "scenario_seconds": timings,
+        "runs": ctx.runs,
+        "summary": summarize(ctx.runs),
+        "failures": failures,
+    }
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    write_csvs(out, results)
+    report.render(out)
+    log(f"bench: wrote {out}/results.md ({sum(timings.values()):.0f} s)")
+    if failures:
+        log(f"bench: {len(failures)} failure(s); see {out}/bench.log")
+        return 1
+    return 0
+
+
+def cpu_set(text):
+    cores = set()
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        cores.update(range(int(low), int(high or low) + 1))
+    return cores
+
+
+def summarize(runs):
+    """Median, min and max of every metric over the repeats of each (scenario, variant, server)."""
+    groups = {}
+    for run in runs:
+        key = (run["scenario"], run["variant"], run["server"])
+        for metric, value in run["metrics"].items():
+            if isinstance(value, (int, float)):
+                groups.setdefault(key, {}).setdefault(metric, []).append(value)
+    return [{"scenario": s, "variant": v, "server": srv, "metric": m, "median": statistics.median(values),
+             "min": min(values), "max": max(values), "n": len(values)}
+            for (s, v, srv), metrics in groups.items() for m, values in metrics.items()]
+
+
+def write_csvs(out, results):
+    import csv
+    with open(os.path.join(out, "runs.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["scenario", "variant", "server", "repeat", "metric", "value"])
+        for run in results["runs"]:
+            for metric, value in run["metrics"].items():
+                if isinstance(value, (int, float)):
+                    w.writerow([run["scenario"], run["variant"], run["server"], run["repeat"], metric, value])
+    with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["scenario", "variant", "server", "metric", "median", "min", "max", "n"])
+        for row in results["summary"]:
+            w.writerow([row[k] for k in ("scenario", "variant", "server", "metric", "median", "min", "max", "n")])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Processes the bench starts: pinned servers with a readiness check, and a sampler of their memory and CPU."""
+import os
+import signal
+import subprocess
+import threading
+import time
+import urllib.request
+
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def pinned(cpus, command):
+    """The command, run through taskset on the given cores ("0", "0-1"); unpinned when cpus is empty."""
+    return (["taskset", "-c", cpus] if cpus else []) + list(command)
+
+
+class Server:
+    """One server process: started pinned, ready when GET / answers 200, stopped with SIGTERM then SIGKILL."""
+
+    def __init__(self, spec, port, cpus, log_path, extra_props=()):
+        self.spec = spec
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        command = spec.command(port, list(extra_props))
+        self.log = open(log_path, "wb")
+        self.process = subprocess.Popen(pinned(cpus, command), cwd=spec.cwd, stdin=subprocess.DEVNULL,
+                                        stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.pid = self.process.pid
+        self._wait_ready(timeout=60)
+
+    def _wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.spec.name} exited with code {self.process.returncode} before it was "
+                                   f"ready; see {self.log.name}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.spec.name} did not answer GET / within {timeout} s; see {self.log.name}")
+
+    def alive(self):
+        return self.process.poll() is None
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def rss_kb(pid, field="VmRSS"):
+    """Resident set size of pid in KiB (VmRSS; VmHWM is its peak so far), or None when the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def peak_rss_kb(process, period=0.02):
+    """Waits for a child process to end and returns its peak RSS in KiB, read from its VmHWM while it runs.
+
+    Not wait4's ru_maxrss: Linux carries the parent's RSS over into it when the child was forked from a large
+    process (this harness, with matplotlib loaded), which would hide a child smaller than that."""
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, rss_kb(process.pid, "VmHWM") or 0)
+        time.sleep(period)
+    return peak
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of pid (all its threads), in seconds, or None when the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+class Sampler:
+    """Samples a process's RSS every `period` seconds on a thread, between start() and stop().
+
+    stop() returns peak and final RSS in MiB and the CPU the process used meanwhile, in cores (1.0 = one core
+    busy the whole time)."""
+
+    def __init__(self, pid, period=0.2):
+        self.pid = pid
+        self.period = period
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self):
+        self.cpu0 = cpu_seconds(self.pid) or 0.0
+        self.t0 = time.monotonic()
+        self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak_kb = max(self.peak_kb, rss_kb(self.pid) or 0)
+            self._stop.wait(self.period)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+        final_kb = rss_kb(self.pid) or 0
+        self.peak_kb = max(self.peak_kb, final_kb)
+        wall = time.monotonic() - self.t0
+        cpu = (cpu_seconds(self.pid) or self.cpu0) - self.cpu0
+        return {"peak_rss_mb": self.peak_kb / 1024, "rss_mb": final_kb / 1024, "cpu_cores": cpu / wall if wall else 0}

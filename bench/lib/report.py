@@ -1,0 +1,398 @@
+"""results.json -> results.md (tables, targets, winners) and charts/*.png; checks that everything parses.
+
+render() raises ResultsError when the results are malformed or incomplete, so `bench/run --quick` (and
+`bench/run --report DIR`) exit non-zero when the harness is broken. It never judges speed.
+"""
+import csv
+import json
+import math
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+class ResultsError(Exception):
+    pass
+
+
+# Per scenario: title, unit of the variants, columns (metric, header, format, better: "high"/"low"/None),
+# and the primary metric that decides the winner.
+TABLES = {
+    "hello": ("hello: GET / (plain text), saturating closed-loop load", "c", [
+        ("rps", "req/s", "{:,.0f}", "high"), ("p99_ms", "p99 ms", "{:.2f}", "low"), ("errors", "errors", "{:,.0f}", "low")],
+        "rps"),
+    "post": ("JSON POST /posts, saturating closed-loop load", "c", [
+        ("rps", "req/s", "{:,.0f}", "high"), ("p99_ms", "p99 ms", "{:.2f}", "low"), ("errors", "errors", "{:,.0f}", "low")],
+        "rps"),
+    "io": ("IO-bound: GET /io?ms=100 (Little's-law bound = c / 0.1 s)", "c", [
+        ("rps", "req/s", "{:,.0f}", "high"), ("bound_fraction", "% of bound", "{:.1%}", "high"),
+        ("p50_ms", "p50 ms", "{:.1f}", "low"), ("p99_ms", "p99 ms", "{:.1f}", "low"),
+        ("errors", "errors", "{:,.0f}", "low")], "bound_fraction"),
+    "fanout": ("fan-out: GET /fanout?n=10&ms=50 (bound = c / 0.05 s)", "c", [
+        ("rps", "req/s", "{:,.0f}", "high"), ("bound_fraction", "% of bound", "{:.1%}", "high"),
+        ("p50_ms", "p50 ms", "{:.1f}", "low"), ("p99_ms", "p99 ms", "{:.1f}", "low"),
+        ("errors", "errors", "{:,.0f}", "low"), ("fanout_failed", "failed fan-outs", "{:,.0f}", "low")],
+        "bound_fraction"),
+    "cpu": ("CPU isolation: p99 of a light GET / load, idle and while /cpu is saturated", None, [
+        ("idle_p99_ms", "idle p99 ms", "{:.2f}", "low"), ("loaded_p99_ms", "loaded p99 ms", "{:.2f}", "low"),
+        ("p99_ratio", "loaded / idle", "{:.1f}x", "low"), ("loaded_requests", "GET / answered", "{:,.0f}", "high"),
+        ("cpu_rps", "/cpu req/s", "{:,.1f}", "high"),
+        ("errors", "errors", "{:,.0f}", "low")], "loaded_p99_ms"),
+    "overload": ("overload: /io?ms=100 at 10x the limiter's permits", "c", [
+        ("goodput_rps", "200/s", "{:,.0f}", "high"), ("shed_fraction", "503 share", "{:.1%}", None),
+        ("p99_ms", "p99 ms (all)", "{:.0f}", "low"), ("probe_ok_p99_ms", "200 p99 ms", "{:.0f}", "low"),
+        ("probe_shed_p50_ms", "503 p50 ms", "{:.1f}", "low"), ("probe_shed_p99_ms", "503 p99 ms", "{:.1f}", "low"),
+        ("errors", "errors", "{:,.0f}", "low")], "goodput_rps"),
+    "million": ("a million requests: GET /io?ms=10", "n", [
+        ("rpm", "req/min", "{:,.0f}", "high"), ("seconds", "seconds", "{:.1f}", "low"),
+        ("p50_ms", "p50 ms", "{:.1f}", "low"), ("p99_ms", "p99 ms", "{:.1f}", "low"),
+        ("p999_ms", "p99.9 ms", "{:.1f}", "low"), ("errors", "errors", "{:,.0f}", "low"),
+        ("peak_rss_mb", "peak RSS MiB", "{:,.0f}", "low"), ("cpu_cores", "CPU (cores)", "{:.2f}", None)], "rpm"),
+    "idle": ("idle keep-alive connections: server memory per connection", "n", [
+        ("alive", "alive at end", "{:,.0f}", "high"), ("rss_before_mb", "RSS before MiB", "{:,.0f}", None),
+        ("rss_after_mb", "RSS after MiB", "{:,.0f}", None), ("kb_per_conn", "KiB / connection", "{:.1f}", "low")],
+        "kb_per_conn"),
+    "tasks": ("a million concurrent tasks, each sleeping 1 s (one process, one core)", "n", [
+        ("wall_s", "wall s", "{:.2f}", "low"), ("process_s", "process s", "{:.2f}", "low"),
+        ("peak_rss_mb", "peak RSS MiB", "{:,.0f}", "low")], "wall_s"),
+}
+# Metrics every run of a scenario must have; a run without them means the harness broke.
+REQUIRED = {
+    "conformance": ["checks"],
+    "hello": ["requests", "rps", "errors"], "post": ["requests", "rps", "errors"],
+    "io": ["requests", "rps", "bound_fraction", "errors"],
+    "fanout": ["requests", "rps", "bound_fraction", "fanout_failed"],
+    "cpu": ["idle_p99_ms", "loaded_p99_ms", "p99_ratio", "loaded_requests", "cpu_rps"],
+    "overload": ["goodput_rps", "shed_fraction", "errors"],
+    "million": ["requests", "rpm", "errors", "peak_rss_mb", "cpu_cores"],
+    "idle": ["opened", "alive", "kb_per_conn"], "tasks": ["tasks", "wall_s", "peak_rss_mb"],
+}
+SERVER_ORDER = ["loom", "loom-nooffload", "vertx", "node", "aiohttp", "uvloop",
+                "java-threads", "node-promises", "asyncio-tasks", "uvloop-tasks"]
+
+
+def load(out):
+    path = os.path.join(out, "results.json")
+    try:
+        with open(path) as f:
+            results = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ResultsError(f"cannot read {path}: {e}")
+    check(results, out)
+    return results
+
+
+def check(results, out):
+    for key in ("schema", "mode", "environment", "parameters", "servers", "runs", "summary", "failures"):
+        if key not in results:
+            raise ResultsError(f"results.json lacks '{key}'")
+    if results["schema"] != 1:
+        raise ResultsError(f"unknown schema {results['schema']}")
+    if not results["runs"]:
+        raise ResultsError("results.json has no runs")
+    for run in results["runs"]:
+        scenario, metrics = run.get("scenario"), run.get("metrics", {})
+        missing = [m for m in REQUIRED.get(scenario, []) if not isinstance(metrics.get(m), (int, float))]
+        if scenario not in REQUIRED or missing:
+            raise ResultsError(f"run {scenario}/{run.get('server')} is malformed (missing {missing})")
+        if any(isinstance(v, float) and not math.isfinite(v) for v in metrics.values()):
+            raise ResultsError(f"run {scenario}/{run['server']} has a metric that is not a finite number")
+    # The CSVs must say the same as the JSON.
+    with open(os.path.join(out, "runs.csv")) as f:
+        rows = list(csv.DictReader(f))
+    expected = sum(1 for r in results["runs"] for v in r["metrics"].values() if isinstance(v, (int, float)))
+    if len(rows) != expected:
+        raise ResultsError(f"runs.csv has {len(rows)} rows, results.json {expected} values")
+    for row in rows:
+        try:
+            float(row["value"])
+        except (TypeError, ValueError):
+            raise ResultsError(f"runs.csv has a value that is not a number: {row}")
+    with open(os.path.join(out, "summary.csv")) as f:
+        if len(list(csv.DictReader(f))) != len(results["summary"]):
+            raise ResultsError("summary.csv and results.json disagree")
+
+
+class Summary:
+    def __init__(self, results):
+        self.rows = {(r["scenario"], r["variant"], r["server"], r["metric"]): r for r in results["summary"]}
+        self.labels = results["servers"]
+
+    def get(self, scenario, variant, server, metric):
+        return self.rows.get((scenario, variant, server, metric))
+
+    def median(self, scenario, variant, server, metric):
+        row = self.get(scenario, variant, server, metric)
+        return row["median"] if row else None
+
+    def variants(self, scenario):
+        found = {v for (s, v, _, _) in self.rows if s == scenario}
+        return sorted(found, key=lambda v: (len(v), v))
+
+    def servers(self, scenario):
+        found = {srv for (s, _, srv, _) in self.rows if s == scenario}
+        return sorted(found, key=lambda s: SERVER_ORDER.index(s) if s in SERVER_ORDER else 99)
+
+
+def cell(row, fmt):
+    if row is None:
+        return "-"
+    value = row["median"]
+    if isinstance(value, float) and math.isnan(value):
+        return "n/a"
+    text = fmt.format(value)
+    if row["n"] > 1 and value:
+        spread = (row["max"] - row["min"]) / 2 / abs(value)
+        text += f" ±{spread:.0%}"
+    return text
+
+
+def scenario_table(summary, scenario, params):
+    title, unit, columns, primary = TABLES[scenario]
+    variants, servers = summary.variants(scenario), summary.servers(scenario)
+    if not servers:
+        return []
+    lines = [f"### {title}", ""]
+    for variant in variants:
+        label = variant_label(variant, unit)
+        if label:
+            lines.append(f"**{label}**")
+            lines.append("")
+        lines.append(f"| {'runtime' if scenario == 'tasks' else 'server'} | "
+                     + " | ".join(h for _, h, _, _ in columns) + " |")
+        lines.append("|---|" + "---:|" * len(columns))
+        for server in servers:
+            cells = [cell(summary.get(scenario, variant, server, m), fmt) for m, _, fmt, _ in columns]
+            lines.append(f"| {summary.labels.get(server, server)} | " + " | ".join(cells) + " |")
+        lines.append("")
+        lines.extend(winner_line(summary, scenario, variant, servers, columns, primary))
+    return lines
+
+
+def variant_label(variant, unit):
+    if unit == "c" and variant.startswith("c"):
+        return f"{int(variant[1:]):,} connections"
+    if unit == "n" and variant.startswith("n"):
+        return f"{int(variant[1:]):,}"
+    return ""
+
+
+def winner_line(summary, scenario, variant, servers, columns, primary):
+    better = next(b for m, _, _, b in columns if m == primary)
+    header = next(h for m, h, _, _ in columns if m == primary)
+    values = {s: summary.median(scenario, variant, s, primary) for s in servers}
+    values = {s: v for s, v in values.items() if v is not None and not math.isnan(v)}
+    if not values:
+        return []
+    best = (max if better == "high" else min)(values, key=values.get)
+    ours = next((s for s in ("loom", "java-threads") if s in values), None)
+    fmt = next(f for m, _, f, _ in columns if m == primary)
+    line = f"Best on {header}: **{summary.labels.get(best, best)}** ({fmt.format(values[best])})"
+    if ours == best:
+        line += ": ours"
+    elif ours:
+        line += f". A peer wins this one: {summary.labels.get(ours, ours)} has {fmt.format(values[ours])}"
+    return [line + ".", ""]
+
+
+def targets(summary, params, quick):
+    """The project's targets and where loom-service (default configuration) stands against each."""
+    rows = []
+
+    def add(target, value, fmt, ok):
+        status = "not measured" if value is None else ("met" if ok else "**not met**")
+        rows.append(f"| {target} | {'-' if value is None else fmt.format(value)} | {status} |")
+
+    for c in params["hello_c"]:
+        v = f"c{c}"
+        ours = summary.median("hello", v, "loom", "rps")
+        for peer, factor, name in (("uvloop", 3.0, "aiohttp+uvloop"), ("vertx", 0.8, "the Vert.x peer")):
+            theirs = summary.median("hello", v, peer, "rps")
+            ratio = ours / theirs if ours and theirs else None
+            add(f"hello (c={c}) >= {factor:g}x {name}", ratio, "{:.2f}x", ratio is not None and ratio >= factor)
+    for c in params["io_c"]:
+        v = f"c{c}"
+        frac = summary.median("io", v, "loom", "bound_fraction")
+        add(f"IO-bound (c={c:,}) >= 95% of the Little's-law bound", frac, "{:.1%}", frac is not None and frac >= 0.95)
+        over = summary.median("io", v, "loom", "p99_over_floor")
+        add(f"IO-bound (c={c:,}) p99 <= 1.15x the {params['io_ms']} ms sleep", over, "{:.2f}x",
+            over is not None and over <= 1.15)
+    ratio = summary.median("cpu", "isolation", "loom", "p99_ratio")
+    add("CPU isolation: GET / p99 under /cpu saturation <= 2x its idle p99", ratio, "{:.1f}x",
+        ratio is not None and ratio <= 2)
+    n = params["million_requests"]
+    row = summary.get("million", f"n{n}", "loom", "errors")
+    worst = row["max"] if row else None
+    add(f"zero errors in the {n:,}-request run (worst of the runs)", worst, "{:,.0f}", worst == 0)
+    status = "status (quick mode: not a measurement)" if quick else "status"
+    return [f"| target | loom-service | {status} |", "|---|---:|---|", *rows, ""]
+
+
+def environment_lines(results):
+    env, p = results["environment"], results["parameters"]
+    keys = ["host", "cpu", "cores", "memory_gib", "kernel", "server_cpus", "client_cpus", "loadavg_start",
+            "loadavg_end", "nofile_limit", "commit", "jdk", "jvm_gc_on_server_cores", "loom_service", "vertx",
+            "python", "aiohttp", "uvloop", "node", "wrk"]
+    lines = ["| | |", "|---|---|"] + [f"| {k} | {env.get(k, '-')} |" for k in keys]
+    lines += ["", f"Parameters: {p['repeats']} measured run(s) of {p['duration']} s after {p['warmup']} s of warm-up "
+                  f"per point; wrk with {p['wrk_threads']} thread(s). Cells: median ±half the min-max spread.", ""]
+    return lines
+
+
+def render(out):
+    results = load(out)
+    summary = Summary(results)
+    p = results["parameters"]
+    charts = draw_charts(summary, p, os.path.join(out, "charts"))
+    quick = results["mode"] == "quick"
+    lines = [f"# loom-service bench: {results['mode']} run, {results['started']}", ""]
+    if quick:
+        lines += ["> **Quick mode**: every scenario at a tiny scale, one short run each, on a machine doing other "
+                  "things. These numbers only show that the harness works. Do not quote them.", ""]
+    lines += [f"Command: `{results['command']}`", ""]
+    if results["failures"]:
+        lines += ["**Failures** (these points are missing below):", ""]
+        lines += [f"- {f['scenario']} on {f['server']}: {f['error']}" for f in results["failures"]] + [""]
+    lines += ["## Where we stand", "", *targets(summary, p, quick)]
+    if p["overload_permits"]:
+        lines += [f"Overload runs use loom-service with `-Dapp.limiter.permits={p['overload_permits']} "
+                  f"-Dapp.limiter.queue-length={p['overload_queue']}` (not the defaults of 10,000 + 1,000: 10x those "
+                  f"needs more connections than the file-descriptor limit allows), and every peer at the same "
+                  f"{p['overload_factor'] * p['overload_permits']:,} connections. The peers have no limiter. With "
+                  f"{p['overload_permits']} permits and {p['io_ms']} ms per request, loom-service can answer at most "
+                  f"{p['overload_permits'] / (p['io_ms'] / 1000):,.0f} requests/s with 200; the rest is shed with 503. "
+                  f"wrk is a closed loop that retries a 503 at once and ignores Retry-After.", ""]
+    lines += ["## Charts", ""] + [f"![{name}](charts/{name}.png)" for name in charts] + [""]
+    lines += ["## Results", ""]
+    for scenario in TABLES:
+        lines += scenario_table(summary, scenario, p)
+    checks = [r for r in results["runs"] if r["scenario"] == "conformance"]
+    if checks:
+        lines += [f"Conformance: {len(checks)} server(s) gave the same answers to the same "
+                  f"{checks[0]['metrics']['checks']} requests before being measured.", ""]
+    lines += ["## Machine and versions", "", *environment_lines(results)]
+    with open(os.path.join(out, "results.md"), "w") as f:
+        f.write("\n".join(lines))
+
+
+# ---------------------------------------------------------------------------------------------------- charts
+
+COLORS = {"loom": "#1f6feb", "loom-nooffload": "#8ab4f8", "vertx": "#7d3c98", "node": "#2e8b57",
+          "aiohttp": "#d9822b", "uvloop": "#c0392b", "java-threads": "#1f6feb", "node-promises": "#2e8b57",
+          "asyncio-tasks": "#d9822b", "uvloop-tasks": "#c0392b"}
+
+
+def bars(ax, summary, groups, metric, title, ylabel, scale=1.0, log=False):
+    """Grouped bars: one group per (scenario, variant, label[, metric]), one bar per server, min-max whiskers."""
+    groups = [(g + (metric,))[:4] for g in groups]
+    servers = [s for s in SERVER_ORDER if any(summary.get(sc, v, s, m) for sc, v, _, m in groups)]
+    width = 0.8 / max(1, len(servers))
+    for i, server in enumerate(servers):
+        xs, ys, lo, hi = [], [], [], []
+        for g, (scenario, variant, _, m) in enumerate(groups):
+            row = summary.get(scenario, variant, server, m)
+            if row and not math.isnan(row["median"]):
+                xs.append(g + (i - (len(servers) - 1) / 2) * width)
+                ys.append(row["median"] * scale)
+                lo.append((row["median"] - row["min"]) * scale)
+                hi.append((row["max"] - row["median"]) * scale)
+        if xs:
+            ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=summary.labels.get(server, server),
+                   color=COLORS.get(server))
+    ax.set_xticks(range(len(groups)), [label for _, _, label, _ in groups])
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    if log:
+        ax.set_yscale("log")
+    ax.grid(axis="y", alpha=0.3)
+    return bool(servers)
+
+
+def draw_charts(summary, p, folder):
+    os.makedirs(folder, exist_ok=True)
+    made = []
+
+    def save(fig, name):
+        fig.tight_layout()
+        fig.savefig(os.path.join(folder, name + ".png"), dpi=110)
+        plt.close(fig)
+        made.append(name)
+
+    groups = [(s, f"c{c}", f"{s} c={c}") for s in ("hello", "post") for c in p["hello_c"]]
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    if bars(ax, summary, groups, "rps", "Throughput: GET / and JSON POST (higher is better)", "requests/s"):
+        ax.legend(fontsize=8)
+        save(fig, "throughput")
+    else:
+        plt.close(fig)
+
+    io = [("io", f"c{c}", f"/io?ms={p['io_ms']} c={c:,}") for c in p["io_c"]]
+    io += [("fanout", f"c{p['fanout_c']}", f"fan-out c={p['fanout_c']}")]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    if bars(a1, summary, io, "bound_fraction", "Share of the Little's-law bound (higher is better)", "%", 100):
+        a1.axhline(95, color="gray", ls="--", lw=1)
+        bars(a2, summary, io, "p99_ms", "p99 latency (lower is better)", "ms", log=True)
+        a2.axhline(p["io_ms"], color="gray", ls=":", lw=1)
+        a1.legend(fontsize=8)
+        save(fig, "io")
+    else:
+        plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    servers = [s for s in SERVER_ORDER if summary.get("cpu", "isolation", s, "idle_p99_ms")]
+    if servers:
+        xs = range(len(servers))
+        idle = [summary.median("cpu", "isolation", s, "idle_p99_ms") for s in servers]
+        busy = [summary.median("cpu", "isolation", s, "loaded_p99_ms") for s in servers]
+        ax.bar([x - 0.2 for x in xs], idle, 0.4, label="idle", color="#9fb4c7")
+        ax.bar([x + 0.2 for x in xs], busy, 0.4, label="/cpu saturated", color="#c0392b")
+        ax.set_xticks(list(xs), [summary.labels.get(s, s) for s in servers], rotation=15, fontsize=8)
+        ax.set_yscale("log")
+        ax.set_ylabel("p99 of GET / (ms, log scale)")
+        ax.set_title("CPU isolation: GET / p99 while /cpu saturates the server (lower is better)")
+        ax.legend(fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
+        save(fig, "cpu_isolation")
+    else:
+        plt.close(fig)
+
+    c = p["overload_factor"] * p["overload_permits"]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    if bars(a1, summary, [("overload", f"c{c}", f"{c:,} connections")], "goodput_rps", "Overload: goodput (200/s)",
+            "200/s"):
+        a1.axhline(p["overload_permits"] / (p["io_ms"] / 1000), color="gray", ls="--", lw=1,
+                   label="loom-service's limiter bound")
+        bars(a2, summary, [("overload", f"c{c}", "p99 of a 200", "probe_ok_p99_ms"),
+                           ("overload", f"c{c}", "p99 of a 503", "probe_shed_p99_ms")], None,
+             "Overload: latency a client sees (probe)", "ms", log=True)
+        a1.legend(fontsize=8)
+        save(fig, "overload")
+    else:
+        plt.close(fig)
+
+    n = f"n{p['million_requests']}"
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    if bars(a1, summary, [("million", n, "requests per minute")], "rpm", f"{p['million_requests']:,} requests to "
+            f"/io?ms={p['million_ms']}", "requests/min"):
+        bars(a2, summary, [("million", n, "peak RSS")], "peak_rss_mb", "Peak RSS during the run", "MiB")
+        a1.legend(fontsize=8)
+        save(fig, "million")
+    else:
+        plt.close(fig)
+
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    idle_ok = bars(a1, summary, [("idle", f"n{p['idle_conns']}", f"{p['idle_conns']:,} idle connections")],
+                   "kb_per_conn", "Memory per idle keep-alive connection", "KiB")
+    tasks_ok = bars(a2, summary, [("tasks", f"n{p['tasks']}", f"{p['tasks']:,} tasks sleeping 1 s")],
+                    "peak_rss_mb", "Peak RSS of N concurrent sleeping tasks", "MiB")
+    if idle_ok or tasks_ok:
+        for ax, ok in ((a1, idle_ok), (a2, tasks_ok)):
+            if ok:
+                ax.legend(fontsize=8)
+        save(fig, "memory")
+    else:
+        plt.close(fig)
+    return made

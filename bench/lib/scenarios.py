@@ -1,0 +1,340 @@
+"""The scenarios. Each one starts the servers it needs (pinned to the server cores), warms them up, measures
+`repeats` times with the load generator on the client cores, and records one row of metrics per run."""
+import contextlib
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+from load import Probe, Wrk
+from procs import Sampler, Server, peak_rss_kb, pinned, rss_kb
+from servers import BENCH, PYTHON
+
+
+class Context:
+    """What every scenario needs: parameters, cores, ports, where raw output goes, and the results so far."""
+
+    def __init__(self, params, java, port_base, server_cpus, client_cpus, raw_dir, log=print):
+        self.p = params
+        self.java = java
+        self.port_base = port_base
+        self.server_cpus = server_cpus
+        self.client_cpus = client_cpus
+        self.raw_dir = raw_dir
+        self.log = log
+        self.runs = []
+        self._port = 0
+
+    @contextlib.contextmanager
+    def server(self, spec, tag, extra_props=()):
+        server = self._start(spec, tag, extra_props)
+        try:
+            yield server
+        finally:
+            alive = server.alive()
+            server.stop()
+            if not alive:
+                raise RuntimeError(f"{spec.name} died during {tag}; see {server.log.name}")
+
+    def _start(self, spec, tag, extra_props):
+        # A new port for every start, so a server never waits for the previous one's port to be released. Ports
+        # here usually lie in Linux's ephemeral range (32768-60999), where a client socket of an earlier run may
+        # hold one: probe before use, and try the next port if the server still loses the race.
+        for _ in range(20):
+            port = self.port_base + 10 + self._port % 900
+            self._port += 1
+            if not port_free(port):
+                continue
+            try:
+                return Server(spec, port, self.server_cpus, self.raw(f"{tag}-{spec.name}-server.log"), extra_props)
+            except RuntimeError as e:
+                with open(self.raw(f"{tag}-{spec.name}-server.log"), errors="replace") as f:
+                    if "in use" not in f.read():
+                        raise e
+        raise RuntimeError(f"no free port from {self.port_base + 10} up for {spec.name}")
+
+    def settled_rss_kb(self, spec, server):
+        """The server's RSS once garbage from the warm-up is gone. A JVM keeps dead objects until a collection,
+        and its heap grows and shrinks by whole regions, which would swamp the few KiB per idle connection; so
+        both JVMs (ours and Vert.x alike) get a full GC (jcmd GC.run) first. Python and Node free as they go."""
+        if spec.argv[0] == self.java:
+            jcmd = os.path.join(os.path.dirname(self.java), "jcmd")
+            subprocess.run([jcmd, str(server.pid), "GC.run"], capture_output=True, timeout=60, check=True)
+        time.sleep(2)
+        return rss_kb(server.pid)
+
+    def raw(self, name):
+        return os.path.join(self.raw_dir, name)
+
+    def wrk(self, server, path, connections, duration_s, tag, **kw):
+        kw.setdefault("threads", self.p["wrk_threads"])
+        return Wrk(server.url + path, connections, duration_s, cpus=self.client_cpus,
+                   raw_path=self.raw(f"{tag}.txt"), **kw)
+
+    def record(self, scenario, variant, spec, repeat, metrics):
+        row = {"scenario": scenario, "variant": variant, "server": spec if isinstance(spec, str) else spec.name,
+               "repeat": repeat, "metrics": metrics}
+        self.runs.append(row)
+        shown = ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()
+                          if not isinstance(v, dict))
+        self.log(f"  {scenario}/{variant} {row['server']} #{repeat}: {shown}")
+
+
+def port_free(port):
+    """Whether a listener could bind 127.0.0.1:port right now (no SO_REUSEADDR, as a strict server binds)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def throughput_metrics(r):
+    """What a throughput table needs; latencies only when something was answered."""
+    return {k: r[k] for k in ("requests", "rps", "p50_ms", "p90_ms", "p99_ms", "max_ms", "errors")
+            if r[k] is not None}
+
+
+def closed_loop(ctx, spec, scenario, path, script, levels, bound_s=None):
+    """Saturating load at each concurrency level: warm-up, then `repeats` measured runs."""
+    p = ctx.p
+    with ctx.server(spec, scenario) as server:
+        for c in levels:
+            variant = f"c{c}"
+            ctx.wrk(server, path, c, p["warmup"], f"{scenario}-{variant}-{spec.name}-warmup", script=script).run()
+            for i in range(p["repeats"]):
+                r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{variant}-{spec.name}-{i}",
+                            script=script).run()
+                m = throughput_metrics(r)
+                if bound_s:
+                    # Little's law: c clients that each wait bound_s per request cannot exceed c / bound_s.
+                    m["bound_rps"] = c / bound_s
+                    m["bound_fraction"] = r["rps"] / (c / bound_s)
+                    if r["p99_ms"] is not None:
+                        m["p99_over_floor"] = r["p99_ms"] / (bound_s * 1000)
+                if script == "fanout.lua":
+                    m["fanout_failed"] = r["statuses"].get("fanout_failed", 0)
+                ctx.record(scenario, variant, spec, i, m)
+
+
+def hello(ctx, spec):
+    closed_loop(ctx, spec, "hello", "/", "get.lua", ctx.p["hello_c"])
+
+
+def post(ctx, spec):
+    closed_loop(ctx, spec, "post", "/posts", "post.lua", ctx.p["hello_c"])
+
+
+def io(ctx, spec):
+    ms = ctx.p["io_ms"]
+    closed_loop(ctx, spec, "io", f"/io?ms={ms}", "get.lua", ctx.p["io_c"], bound_s=ms / 1000)
+
+
+def fanout(ctx, spec):
+    n, ms = ctx.p["fanout_n"], ctx.p["fanout_ms"]
+    closed_loop(ctx, spec, "fanout", f"/fanout?n={n}&ms={ms}", "fanout.lua", [ctx.p["fanout_c"]],
+                bound_s=ms / 1000)
+
+
+def cpu(ctx, spec):
+    """p99 of a light, paced GET / load, alone and while a second load keeps /cpu saturated."""
+    p = ctx.p
+    path = f"/cpu?work={p['cpu_work']}"
+    probe = dict(script="paced.lua", args=[p["probe_pause_ms"]])
+    with ctx.server(spec, "cpu") as server:
+        warm = ctx.wrk(server, path, p["cpu_c"], p["warmup"], f"cpu-{spec.name}-warmup-cpu").start()
+        ctx.wrk(server, "/", p["probe_c"], p["warmup"], f"cpu-{spec.name}-warmup-hello", **probe).run()
+        warm.result()
+        for i in range(p["repeats"]):
+            idle = ctx.wrk(server, "/", p["probe_c"], p["duration"], f"cpu-{spec.name}-{i}-idle", **probe).run()
+            load = ctx.wrk(server, path, p["cpu_c"], p["duration"] + 2, f"cpu-{spec.name}-{i}-cpu").start()
+            time.sleep(1)  # let the CPU load take hold before measuring
+            busy = ctx.wrk(server, "/", p["probe_c"], p["duration"], f"cpu-{spec.name}-{i}-loaded", **probe).run()
+            work = load.result()
+            if not idle["requests"]:
+                raise RuntimeError(f"{spec.name} answered no GET / in {p['duration']} s even without CPU load")
+            if not busy["requests"]:
+                # Not one GET / was answered while /cpu ran: record the run's length as a lower bound.
+                busy["p50_ms"] = busy["p99_ms"] = busy["seconds"] * 1000
+            ctx.record("cpu", "isolation", spec, i, {
+                "idle_p50_ms": idle["p50_ms"], "idle_p99_ms": idle["p99_ms"],
+                "loaded_p50_ms": busy["p50_ms"], "loaded_p99_ms": busy["p99_ms"],
+                "p99_ratio": busy["p99_ms"] / max(idle["p99_ms"], 0.001),
+                "loaded_requests": busy["requests"], "hello_rps": busy["rps"], "cpu_rps": work["rps"],
+                "errors": idle["errors"] + busy["errors"], "cpu_errors": work["errors"]})
+
+
+def overload(ctx, spec):
+    """10x the limiter's permits on /io: goodput, and the latency of 200s and 503s as a probe client sees them."""
+    p = ctx.p
+    permits, queue = p["overload_permits"], p["overload_queue"]
+    c = p["overload_factor"] * permits
+    props = (f"app.limiter.permits={permits}", f"app.limiter.queue-length={queue}") if spec.ours else ()
+    path = f"/io?ms={p['io_ms']}"
+    with ctx.server(spec, "overload", props) as server:
+        ctx.wrk(server, path, c, p["warmup"], f"overload-{spec.name}-warmup", script="statuses.lua").run()
+        for i in range(p["repeats"]):
+            watch = Probe("127.0.0.1", server.port, path, p["duration"]).start()
+            r = ctx.wrk(server, path, c, p["duration"], f"overload-{spec.name}-{i}", script="statuses.lua").run()
+            seen = watch.result()
+            ok, shed = r["statuses"].get("200", 0), r["statuses"].get("503", 0)
+            m = {"connections": c, "rps": r["rps"], "goodput_rps": ok / r["seconds"],
+                 "shed_fraction": shed / r["requests"] if r["requests"] else 0.0,
+                 "errors": r["socket_errors"] + r["requests"] - ok - shed}
+            m.update({k: r[k] for k in ("p50_ms", "p99_ms") if r[k] is not None})
+            for status, name in (("200", "ok"), ("503", "shed")):
+                if status in seen:
+                    m[f"probe_{name}_p50_ms"] = seen[status]["p50_ms"]
+                    m[f"probe_{name}_p99_ms"] = seen[status]["p99_ms"]
+                    m[f"probe_{name}_n"] = seen[status]["n"]
+            ctx.record("overload", f"c{c}", spec, i, m)
+
+
+def million(ctx, spec):
+    """A fixed number of requests (a million in full mode) to /io?ms=10: rate, latency, errors, memory, CPU."""
+    p = ctx.p
+    n, c, path = p["million_requests"], p["million_c"], f"/io?ms={p['million_ms']}"
+    with ctx.server(spec, "million") as server:
+        ctx.wrk(server, path, c, p["warmup"], f"million-{spec.name}-warmup").run()
+        for i in range(p["repeats"]):
+            sampler = Sampler(server.pid).start()
+            r = ctx.wrk(server, path, c, 3600, f"million-{spec.name}-{i}", script="count.lua", stop_after=n,
+                        deadline_s=max(600, n / 500)).run()
+            usage = sampler.stop()
+            ok = r["statuses"].get("200", 0)
+            latency = {k: r[k] for k in ("p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms") if r[k] is not None}
+            ctx.record("million", f"n{n}", spec, i, {
+                "requests": r["requests"], "complete": int(r["requests"] >= n), "seconds": r["seconds"],
+                "rpm": r["rps"] * 60, "rps": r["rps"], **latency,
+                "errors": r["socket_errors"] + r["requests"] - ok, **usage})
+
+
+def idle(ctx, spec):
+    """As many idle keep-alive connections as the fd limit allows, from several client processes and source
+    addresses; memory per connection is the server's RSS growth divided by the connections still alive."""
+    p = ctx.p
+    total, clients = p["idle_conns"], p["idle_clients"]
+    for i in range(p["repeats"]):
+        with ctx.server(spec, f"idle-{i}") as server:
+            ctx.wrk(server, "/", 50, p["warmup"], f"idle-{spec.name}-{i}-warmup").run()
+            before = ctx.settled_rss_kb(spec, server)
+            procs = []
+            for k in range(clients):
+                count = total // clients + (1 if k < total % clients else 0)
+                procs.append(subprocess.Popen(
+                    pinned(ctx.client_cpus, [PYTHON, f"{BENCH}/lib/idle_client.py", "--port", str(server.port),
+                                             "--count", str(count), "--source", f"127.0.0.{2 + k}"]),
+                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True))
+            try:
+                opened = sum(json.loads(proc.stdout.readline() or '{"opened": 0}')["opened"] for proc in procs)
+                after = ctx.settled_rss_kb(spec, server)
+                for proc in procs:
+                    proc.stdin.write("check\n")
+                    proc.stdin.flush()
+                alive = sum(json.loads(proc.stdout.readline() or '{"alive": 0}')["alive"] for proc in procs)
+            finally:
+                for proc in procs:
+                    proc.stdin.close()
+                for proc in procs:
+                    proc.wait(timeout=60)
+            if not alive:
+                raise RuntimeError(f"none of the {opened} idle connections to {spec.name} was still alive")
+            ctx.record("idle", f"n{total}", spec, i, {
+                "target": total, "opened": opened, "alive": alive, "rss_before_mb": before / 1024,
+                "rss_after_mb": after / 1024, "kb_per_conn": (after - before) / alive})
+
+
+def tasks(ctx, name):
+    """N concurrent sleeping tasks (1 s each) in one process: wall time and peak memory."""
+    n = ctx.p["tasks"]
+    command = {
+        "java-threads": [ctx.java, f"{BENCH}/tasks/MillionTasks.java", str(n)],
+        "asyncio-tasks": [PYTHON, f"{BENCH}/tasks/million_tasks.py", str(n)],
+        "uvloop-tasks": [PYTHON, f"{BENCH}/tasks/million_tasks.py", str(n), "--uvloop"],
+        "node-promises": ["node", f"{BENCH}/tasks/million_tasks.js", str(n)],
+    }[name]
+    for i in range(ctx.p["repeats"]):
+        start = time.monotonic()
+        with open(ctx.raw(f"tasks-{name}-{i}.out"), "w+") as out_file:
+            proc = subprocess.Popen(pinned(ctx.server_cpus, command), stdout=out_file, stderr=subprocess.STDOUT,
+                                    text=True)
+            peak_kb = peak_rss_kb(proc)
+            out_file.seek(0)
+            out = out_file.read()
+        if proc.returncode != 0:
+            raise RuntimeError(f"{name} tasks exited with {proc.returncode}: {out.strip()[-300:]}")
+        result = json.loads(out.strip().splitlines()[-1])
+        ctx.record("tasks", f"n{n}", name, i, {
+            "tasks": result["tasks"], "wall_s": result["wall_s"], "process_s": time.monotonic() - start,
+            "peak_rss_mb": peak_kb / 1024})
+
+
+TASK_RUNTIMES = {"java-threads": "Java virtual threads", "asyncio-tasks": "Python asyncio tasks",
+                 "uvloop-tasks": "Python asyncio tasks on uvloop", "node-promises": "Node.js promises + timers"}
+
+
+def conformance(ctx, spec):
+    """Same routes, same answers: every server must pass these before its numbers mean anything."""
+    expected_hex = bytes(32)
+    for _ in range(1000):
+        expected_hex = hashlib.sha256(expected_hex).digest()
+    with ctx.server(spec, "conformance") as server:
+        def get(path, body=None, headers=None):
+            req = urllib.request.Request(server.url + path, data=body, headers=headers or {})
+            try:
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    return r.status, r.headers, r.read().decode()
+            except urllib.error.HTTPError as e:
+                return e.code, e.headers, e.read().decode()
+
+        checks = []
+
+        def check(name, ok):
+            checks.append((name, bool(ok)))
+
+        status, _, body = get("/")
+        check("GET / is Hello, World!", status == 200 and body == "Hello, World!")
+        status, _, body = get("/greet/Bob")
+        check("GET /greet/Bob", status == 200 and body == "Hello, Bob!")
+        status, _, body = get("/io?ms=1")
+        check("GET /io?ms=1", status == 200 and body == "slept 1 ms")
+        status, headers, body = get("/io?ms=abc")
+        check("GET /io?ms=abc is a 400 problem", status == 400
+              and headers.get("Content-Type", "").startswith("application/problem+json"))
+        status, _, body = get("/cpu?work=1000")
+        check("GET /cpu?work=1000 is the SHA-256 chain", status == 200 and body == expected_hex.hex())
+        status, _, body = get("/fanout?n=3&ms=1")
+        summary = json.loads(body) if status == 200 else {}
+        check("GET /fanout?n=3&ms=1", summary.get("succeeded") == 3 and summary.get("failed") == 0
+              and len(summary.get("calls", [])) == 3)
+        status, headers, body = get("/posts", b'{"title":"hi"}', {"Content-Type": "application/json"})
+        created = json.loads(body) if status == 201 else {}
+        location = headers.get("Location", "")
+        check("POST /posts is 201 with id and Location", status == 201 and created.get("title") == "hi"
+              and location == f"/posts/{created.get('id')}")
+        status, _, body = get(location or "/posts/0")
+        check("GET the Location", status == 200 and json.loads(body) == created)
+        failed = [name for name, ok in checks if not ok]
+        if failed:
+            raise RuntimeError(f"{spec.name} fails conformance: {'; '.join(failed)}")
+        ctx.record("conformance", "routes", spec, 0, {"checks": len(checks)})
+
+
+# Scenario name -> (function, which servers: "all", "no-nooffload" (offload only matters for /cpu), or "tasks").
+SCENARIOS = {
+    "conformance": (conformance, "all"),
+    "hello": (hello, "no-nooffload"),
+    "post": (post, "no-nooffload"),
+    "io": (io, "no-nooffload"),
+    "fanout": (fanout, "no-nooffload"),
+    "cpu": (cpu, "all"),
+    "overload": (overload, "no-nooffload"),
+    "million": (million, "no-nooffload"),
+    "idle": (idle, "no-nooffload"),
+    "tasks": (tasks, "tasks"),
+}
