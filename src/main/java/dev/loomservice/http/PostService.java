@@ -110,7 +110,7 @@ public final class PostService implements HttpService {
                 && type.mediaType().subtype().equalsIgnoreCase("json")
                 && type.charset().map(c -> c.equalsIgnoreCase("utf-8")).orElse(true);
         if (!json) {
-            throw Problems.of(Status.UNSUPPORTED_MEDIA_TYPE_415, "the body must be application/json (UTF-8); got "
+            throw Problems.closing(Status.UNSUPPORTED_MEDIA_TYPE_415, "the body must be application/json (UTF-8); got "
                     + (type == null ? "no Content-Type" : "'" + type.text() + "'"));
         }
     }
@@ -118,7 +118,7 @@ public final class PostService implements HttpService {
     private String readBody(ServerRequest req) throws IOException {
         String tooLarge = "the body must be at most " + maxBodyBytes + " bytes";
         if (req.headers().contentLength().orElse(0) > maxBodyBytes) {
-            throw Problems.of(Status.REQUEST_ENTITY_TOO_LARGE_413, tooLarge);
+            throw Problems.closing(Status.REQUEST_ENTITY_TOO_LARGE_413, tooLarge);
         }
         byte[] body;
         try (InputStream in = req.content().inputStream()) {
@@ -130,7 +130,7 @@ public final class PostService implements HttpService {
             throw Problems.closing(Status.BAD_REQUEST_400, "the body's chunked framing is malformed");
         }
         if (body.length > maxBodyBytes) {
-            throw Problems.of(Status.REQUEST_ENTITY_TOO_LARGE_413, tooLarge);
+            throw Problems.closing(Status.REQUEST_ENTITY_TOO_LARGE_413, tooLarge);
         }
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(body)).toString();

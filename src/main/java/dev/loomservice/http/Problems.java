@@ -40,17 +40,24 @@ public final class Problems {
     /** Routes every exception that reaches the routing through {@link #send}. */
     public static void register(HttpRouting.Builder routing) {
         routing.error(HttpException.class, Problems::httpError)
+                .error(InterruptedException.class, Problems::interrupted)
                 .error(Exception.class, Problems::unexpected);
     }
 
-    /** A client error with the given status; the message is shown to the client. */
+    /**
+     * An error with the given status; the message is shown to the client. The connection is kept alive (Helidon's
+     * two-argument constructor would close it, turning every 404 or 503 into a reconnect).
+     */
     public static HttpException of(Status status, String detail) {
-        return new HttpException(detail, status);
+        return new HttpException(detail, status, true);
     }
 
-    /** A client error after which the connection is closed (what follows on it can not be trusted). */
+    /**
+     * An error after which the connection is closed: the request's body is unread or its framing broken, so what
+     * follows on the connection can not be trusted (nor is it worth reading).
+     */
     public static HttpException closing(Status status, String detail) {
-        return new HttpException(detail, status, false);
+        return new HttpException(detail, status, false).header(HeaderValues.CONNECTION_CLOSE);
     }
 
     /** A 400 whose detail says what was wrong with the request. */
@@ -97,16 +104,24 @@ public final class Problems {
     }
 
     private static void httpError(ServerRequest req, ServerResponse res, HttpException e) {
+        // Connection: close only when the exception says so in its headers (closing() does): Helidon's own
+        // exceptions (e.g. a 404 for an unknown path) carry keepAlive=false by default, yet the connection is
+        // fine, Helidon reads any unread body before the next request.
         e.headers().forEach(res::header);
-        if (!e.keepAlive()) {
-            res.header(HeaderValues.CONNECTION_CLOSE); // e.g. the body's framing is broken: nothing after it is safe
-        }
         if (e.status().code() >= 500 && e.status() != Status.SERVICE_UNAVAILABLE_503) {
             unexpected(req, res, e);
             return;
         }
         String detail = e.getMessage() == null || e.getMessage().isBlank() ? e.status().reasonPhrase() : e.getMessage();
         send(req, res, e.status(), detail);
+    }
+
+    /** Helidon's stop() interrupts what still runs after the drain's grace period: expected, not an error. */
+    private static void interrupted(ServerRequest req, ServerResponse res, InterruptedException e) {
+        LOG.log(System.Logger.Level.INFO, "Interrupted while serving " + req.prologue().method().text() + " "
+                + req.path().absolute().path() + " (request id " + RequestId.of(req) + "): the server is stopping");
+        res.header(HeaderValues.CONNECTION_CLOSE);
+        send(req, res, Status.SERVICE_UNAVAILABLE_503, "the server stopped before this request finished");
     }
 
     private static void unexpected(ServerRequest req, ServerResponse res, Exception e) {
