@@ -2,8 +2,11 @@ package dev.loomservice.http;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
 
 import dev.loomservice.Http;
+import dev.loomservice.RawHttp;
 import dev.loomservice.Main;
 
 import io.helidon.config.Config;
@@ -23,9 +26,11 @@ import static org.hamcrest.Matchers.is;
 @ServerTest
 class IoIT {
     private final Http http;
+    private final URI uri;
 
     IoIT(URI uri) {
         this.http = Http.to(uri);
+        this.uri = uri;
     }
 
     @SetUpServer
@@ -46,6 +51,13 @@ class IoIT {
     @Test
     void zeroIsAllowed() {
         assertThat(http.get("/io?ms=0").body(), is("slept 0 ms"));
+    }
+
+    @Test
+    void aClientErrorKeepsTheConnectionForTheNextRequest() {
+        RawHttp.Reply reply = RawHttp.exchange(uri.getPort(), "GET /io?ms=x HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", Duration.ofSeconds(5));
+        assertThat(reply.toString(), reply.statuses(), is(List.of(400, 200)));
     }
 
     @ParameterizedTest(name = "GET {0} -> 400 ({1})")

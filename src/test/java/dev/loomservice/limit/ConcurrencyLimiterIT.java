@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.loomservice.Await;
 import dev.loomservice.Hold;
+import dev.loomservice.RawHttp;
 import dev.loomservice.TestServer;
 
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,10 @@ class ConcurrencyLimiterIT {
             Await.until("the permit is held", Duration.ofSeconds(10), () -> hold.entered() == 1);
             assertThat(server.http().get("/").statusCode(), is(503));
             assertThat(server.http().get("/admin/stats").statusCode(), is(200));
+            // shedding must stay cheap: a 503 keeps the connection, the client need not reconnect to retry
+            RawHttp.Reply reply = RawHttp.exchange(server.port(), "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "GET /admin/stats HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", Duration.ofSeconds(5));
+            assertThat(reply.toString(), reply.statuses(), is(List.of(503, 200)));
             hold.release();
             assertThat(held.join().statusCode(), is(200));
         }

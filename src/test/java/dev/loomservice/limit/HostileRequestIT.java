@@ -1,6 +1,7 @@
 package dev.loomservice.limit;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -9,6 +10,7 @@ import dev.loomservice.TestServer;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -111,6 +113,11 @@ class HostileRequestIT {
                 bad("WebSocket upgrade with a wrong version", "GET /ws/echo HTTP/1.1\r\n" + H + "Connection: Upgrade\r\n"
                         + "Upgrade: websocket\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                         + "\r\n", 0),
+                // refusals that leave a body unread: its bytes must never be read as a second request
+                bad("415 with a request hidden in its body", hidden("POST /posts", "text/plain"), 415),
+                bad("404 with a request hidden in its body", hidden("POST /no/such/path", "application/json"), 404),
+                bad("413 with a request hidden in its body", "POST /posts HTTP/1.1\r\n" + H
+                        + "Content-Type: application/json\r\nContent-Length: 70000\r\n\r\n" + smuggled, 413),
                 bad("POST with a protocol upgrade", "POST / HTTP/1.1\r\n" + H + "Connection: Upgrade\r\nUpgrade: h2c\r\n"
                         + "Content-Length: 0\r\n\r\n", 0));
     }
@@ -131,12 +138,28 @@ class HostileRequestIT {
                 assertThat(reply.toString(), status, is(expected));
             }
         }
-        assertThat(reply.text(), reply.text().contains("/smuggled"), is(false));
+        assertThat("a smuggled request was answered: " + reply, reply.text().toLowerCase().contains("smuggled"),
+                   is(false));
         assertThat(server.http().get("/").body(), is("Hello, World!"));
+    }
+
+    @Test
+    void connectionCloseIsHonouredAndNothingAfterItIsRead() {
+        RawHttp.Reply reply = RawHttp.exchange(server.port(), "GET / HTTP/1.1\r\n" + H + "Connection: close\r\n\r\n"
+                + "GET /smuggled HTTP/1.1\r\n" + H + "\r\n", QUIET);
+        assertThat(reply.toString(), reply.statuses(), is(List.of(200)));
+        assertThat("closed, as the response said", reply.closed(), is(true));
     }
 
     private static Arguments bad(String name, String request, int expected) {
         return Arguments.of(name, request, expected);
+    }
+
+    /** A request whose body is exactly one more request (to /smuggled), with a correct Content-Length. */
+    private static String hidden(String requestLine, String contentType) {
+        String inner = "GET /smuggled HTTP/1.1\r\n" + H + "\r\n";
+        return requestLine + " HTTP/1.1\r\n" + H + "Content-Type: " + contentType + "\r\nContent-Length: "
+                + inner.length() + "\r\n\r\n" + inner;
     }
 
     private static String chunked(String body) {
