@@ -190,8 +190,8 @@ def main():
         import uvloop
         uvloop.install()
 
-    # backlog as loom-service's server.backlog; keep-alive as Helidon's idle-connection-timeout (5 minutes).
-    web.run_app(make_app(), host=args.host, port=args.port, backlog=4096, keepalive_timeout=300,
+    # backlog as loom-service's server.backlog; keep-alive as loom-service's server.idle-connection-timeout (60 s).
+    web.run_app(make_app(), host=args.host, port=args.port, backlog=4096, keepalive_timeout=60,
                 access_log=None, print=None)
 
 

@@ -193,8 +193,8 @@ const server = http.createServer((req, res) => {
     if (!res.headersSent) problem(res, req.url, 500, 'The server failed to handle this request.');
   });
 });
-// Keep idle keep-alive connections as long as Helidon does (idle-connection-timeout: 5 minutes), not Node's 5 s.
-server.keepAliveTimeout = 300000;
+// Keep idle keep-alive connections as long as loom-service does (server.idle-connection-timeout: 60 s), not 5 s.
+server.keepAliveTimeout = 60000;
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);

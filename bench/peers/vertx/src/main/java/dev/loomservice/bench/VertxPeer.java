@@ -76,8 +76,8 @@ public final class VertxPeer extends VerticleBase {
         // No pool cap worth the name (Vert.x's default is 5 connections per host), so /fanout is not throttled here.
         client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                                         new PoolOptions().setHttp1MaxSize(10_000));
-        // Keep idle connections as long as Helidon does (idle-connection-timeout: 5 minutes).
-        HttpServerOptions options = new HttpServerOptions().setAcceptBacklog(4096).setIdleTimeout(300);
+        // Keep idle connections as long as loom-service does (server.idle-connection-timeout: 60 s).
+        HttpServerOptions options = new HttpServerOptions().setAcceptBacklog(4096).setIdleTimeout(60);
         return vertx.createHttpServer(options).requestHandler(this::route).listen(port, host);
     }
 
