@@ -12,8 +12,8 @@ import dev.loomservice.http.PostService;
 import dev.loomservice.http.ProblemDirectHandler;
 import dev.loomservice.http.Problems;
 import dev.loomservice.http.SiteService;
-import dev.loomservice.limit.CloseAfterResponse;
 import dev.loomservice.limit.ConcurrencyLimiter;
+import dev.loomservice.limit.ConnectionPolicy;
 import dev.loomservice.limit.Drain;
 import dev.loomservice.limit.FramingGuard;
 import dev.loomservice.limit.ReadDeadline;
@@ -35,8 +35,8 @@ import io.helidon.webserver.http1.Http1Config;
 
 /**
  * The service's components, built once from {@link Settings}, and how they are installed into a Helidon server:
- * the HTTP/1 listeners that guard the connection, the problem+json direct handler, the filters in order (close
- * after a closing response, request id, observer, drain, limiter), the routes, and the optional HTTPS socket with the same routes. Components are
+ * the HTTP/1 listeners that guard the connection, the problem+json direct handler, the filters in order
+ * (connection policy, request id, observer, drain, limiter), the routes, and the optional HTTPS socket with the same routes. Components are
  * shared by both sockets, so there is one limiter, one CPU pool and one set of metrics per process.
  */
 public final class Service {
@@ -94,7 +94,7 @@ public final class Service {
 
     private void routing(HttpRouting.Builder routing) {
         Problems.register(routing);
-        routing.addFilter(new CloseAfterResponse()); // outermost: it acts after every other filter is done
+        routing.addFilter(new ConnectionPolicy()); // outermost: it acts after every other filter is done
         observe.filters().forEach(routing::addFilter);
         routing.addFilter(drain)
                 .addFilter(limiter)

@@ -24,7 +24,8 @@ import io.helidon.webserver.http.RoutingResponse;
 /**
  * A semaphore in front of the application routes: at most {@code permits} requests run at once, at most
  * {@code queueLength} more wait (first come, first served) up to {@code queueTimeout} for a permit, and everyone
- * else is answered at once with {@code 503}, {@code Retry-After} and a problem body, before any work is done.
+ * else is answered at once with {@code 503}, {@code Retry-After} and a problem body, before any work is done. The
+ * connection then waits that long before its next request is read ({@link ConnectionPolicy}).
  *
  * <p>Virtual threads make a waiting request cheap, so this does not exist to save threads: it bounds memory,
  * downstream pressure and file descriptors, and turns overload into fast, explicit refusals instead of an
@@ -68,12 +69,14 @@ public final class ConcurrencyLimiter implements Filter, Metered {
             return;
         }
         if (!acquire()) {
+            // Answered here, not thrown: an exception from a filter skips the other filters' bookkeeping.
             rejected.increment();
             long retry = Math.max(1, settings.retryAfter().toSeconds());
-            throw Problems.of(Status.SERVICE_UNAVAILABLE_503, "the server is at its concurrency limit ("
-                            + settings.permits() + " running, " + settings.queueLength() + " waiting); retry in "
-                            + retry + " s")
-                    .header(HeaderValues.create(HeaderNames.RETRY_AFTER, retry));
+            res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, retry));
+            Problems.send(req, res, Status.SERVICE_UNAVAILABLE_503, "the server is at its concurrency limit ("
+                    + settings.permits() + " running, " + settings.queueLength() + " waiting); retry in " + retry + " s");
+            ConnectionPolicy.pauseAfter(req, Duration.ofSeconds(retry));
+            return;
         }
         try {
             chain.proceed();

@@ -73,9 +73,10 @@ public final class Drain implements Filter, Metered {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         if (draining && !req.path().path().startsWith("/observe")) {
-            throw Problems.of(Status.SERVICE_UNAVAILABLE_503, "the server is shutting down; retry elsewhere")
-                    .header(HeaderValues.create(HeaderNames.RETRY_AFTER, 1))
-                    .header(HeaderValues.CONNECTION_CLOSE);
+            // answered here, not thrown, so the outer filters see it (and ConnectionPolicy closes the connection)
+            res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, 1)).header(HeaderValues.CONNECTION_CLOSE);
+            Problems.send(req, res, Status.SERVICE_UNAVAILABLE_503, "the server is shutting down; retry elsewhere");
+            return;
         }
         chain.proceed();
     }

@@ -27,12 +27,15 @@ final class RequestObserver implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         InFlight.Request request = inFlight.begin(req, RequestId.of(req));
+        boolean escaped = true;
         try {
             chain.proceed();
+            escaped = false;
         } finally {
             inFlight.end(request);
             long nanos = System.nanoTime() - request.startNanos();
-            int status = res.status().code();
+            // An exception that escapes the chain is answered 500 after we return: record what will be sent.
+            int status = escaped ? 500 : res.status().code();
             String method = request.method();
             metrics.record(method, request.route(), status, nanos);
             slow.completed(request, nanos);

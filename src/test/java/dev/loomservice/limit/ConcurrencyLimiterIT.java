@@ -18,6 +18,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.not;
 
 class ConcurrencyLimiterIT {
     private static final int PERMITS = 3;
@@ -92,10 +93,17 @@ class ConcurrencyLimiterIT {
             Await.until("the permit is held", Duration.ofSeconds(10), () -> hold.entered() == 1);
             assertThat(server.http().get("/").statusCode(), is(503));
             assertThat(server.http().get("/admin/stats").statusCode(), is(200));
-            // shedding must stay cheap: a 503 keeps the connection, the client need not reconnect to retry
+            // a 503 keeps the connection (no reconnect needed), but its next request is read only after Retry-After
+            long start = System.nanoTime();
             RawHttp.Reply reply = RawHttp.exchange(server.port(), "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
                     + "GET /admin/stats HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", Duration.ofSeconds(5));
+            long millis = (System.nanoTime() - start) / 1_000_000;
             assertThat(reply.toString(), reply.statuses(), is(List.of(503, 200)));
+            assertThat("the retry on the same connection waited out Retry-After: 1", millis >= 950, is(true));
+            // and the refusals are counted as what they were
+            String metrics = server.http().get("/observe/metrics").body();
+            assertThat(metrics, containsString("route=\"none\",status=\"503\"} 2"));
+            assertThat(metrics, not(containsString("route=\"none\",status=\"200\"")));
             hold.release();
             assertThat(held.join().statusCode(), is(200));
         }

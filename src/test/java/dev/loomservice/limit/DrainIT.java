@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.loomservice.Await;
 import dev.loomservice.Http;
+import dev.loomservice.RawHttp;
 import dev.loomservice.ServiceProcess;
 
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,13 @@ class DrainIT {
             assertThat(refused.statusCode(), is(503));
             assertThat(refused.headers().firstValue("Connection").orElseThrow(), is("close"));
             assertThat(refused.body(), containsString("shutting down"));
+            String inner = "GET /smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n";
+            RawHttp.Reply closed = RawHttp.exchange(http.base().getPort(), "POST /posts HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + inner.length() + "\r\n\r\n" + inner,
+                                                    Duration.ofSeconds(5));
+            assertThat("refused and closed, the unread body never served: " + closed, closed.statuses(),
+                       is(List.of(503)));
+            assertThat(closed.closed(), is(true));
 
             for (CompletableFuture<HttpResponse<String>> request : running) {
                 HttpResponse<String> res = request.join();

@@ -1,0 +1,55 @@
+package dev.loomservice.limit;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * Decides, once a response is written, what happens to its connection. Installed as the outermost filter, so it
+ * acts after every other filter is done (and after the access log and metrics saw the response).
+ *
+ * <ul>
+ *   <li><b>Close</b> after every response that says {@code Connection: close}. Helidon 4.2.6 sends that header
+ *   (the request asked for it, or a handler refused a request without reading its body) and then goes on reading
+ *   the connection; worse, it skips the unread body, as it would for a closing connection, so the body's bytes are
+ *   parsed as the next request: a 415 or 413 for a POST would let a request hidden in its body through (request
+ *   smuggling). Helidon's {@link CloseConnectionException} reaches its connection handler, which closes the
+ *   socket.</li>
+ *   <li><b>Pause</b> for {@code Retry-After} after a request refused for load ({@link #pauseAfter}). The 503 has
+ *   gone out at once; the connection's next request is read only after the delay the client was asked to wait.
+ *   A client that retries at once on the same connection (a retry storm, or a closed-loop load generator) then
+ *   cannot keep the service busy refusing it: on one core, such a storm of instant retries starved the admitted
+ *   requests completely (their wake-ups queued behind it). A paused connection costs one parked virtual thread.
+ *   Clients that honour {@code Retry-After} lose nothing.</li>
+ * </ul>
+ */
+public final class ConnectionPolicy implements Filter {
+    /** Asks this filter to pause the connection of {@code req} for {@code delay} after its response. */
+    public static void pauseAfter(ServerRequest req, Duration delay) {
+        req.context().register(ConnectionPolicy.class, delay);
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        chain.proceed();
+        if (res.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+            throw new CloseConnectionException("the response said Connection: close");
+        }
+        Optional<Duration> pause = req.context().get(ConnectionPolicy.class, Duration.class);
+        if (pause.isPresent()) {
+            try {
+                Thread.sleep(pause.get());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CloseConnectionException("interrupted while pausing the connection");
+            }
+        }
+    }
+}
