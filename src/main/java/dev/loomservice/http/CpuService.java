@@ -21,7 +21,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code GET /cpu?work=N}: N rounds of a SHA-256 hash chain ({@code h0} = 32 zero bytes,
+ * {@code GET /cpu?work=N} (register under {@code /cpu}): N rounds of a SHA-256 hash chain ({@code h0} = 32 zero bytes,
  * {@code h(i+1) = SHA-256(h(i))}), answered as the hex of {@code hN}. Deterministic, so peers in {@code bench/}
  * can compute the same thing and tests can check the answer.
  *
@@ -58,7 +58,7 @@ public final class CpuService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/cpu", this::cpu);
+        rules.get("/", this::cpu);
     }
 
     @Override

@@ -7,7 +7,7 @@ import io.helidon.webserver.http.ServerResponse;
 
 /**
  * Routes that misbehave on purpose, so tests (and a curious operator) can see the detectors work. Registered
- * only with {@code app.debug.routes: true}; never on by default.
+ * only with {@code app.debug.routes: true}, under {@code /debug}; never on by default.
  *
  * <ul>
  *   <li>{@code GET /debug/pin?ms=N}: pins its carrier thread for N ms. It loads a class through a class loader
@@ -22,8 +22,8 @@ public final class DebugService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/debug/pin", this::pin)
-                .get("/debug/fail", this::fail);
+        rules.get("/pin", this::pin)
+                .get("/fail", this::fail);
     }
 
     private void pin(ServerRequest req, ServerResponse res) {

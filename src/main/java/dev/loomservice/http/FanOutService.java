@@ -32,7 +32,7 @@ import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObjectBuilder;
 
 /**
- * {@code GET /fanout?n=K&ms=M}: K concurrent downstream calls to {@code /io?ms=M}, each on its own virtual
+ * {@code GET /fanout?n=K&ms=M} (register under {@code /fanout}): K concurrent downstream calls to {@code /io?ms=M}, each on its own virtual
  * thread, answered with a JSON summary (per call: url, status, bytes, millis, or error; in total: millis and
  * counts). This is {@code asyncio.gather} written as blocking code: K calls of M ms take about M ms, not K*M.
  *
@@ -78,7 +78,7 @@ public final class FanOutService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/fanout", this::fanOut);
+        rules.get("/", this::fanOut);
     }
 
     @Override

@@ -6,7 +6,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code GET /io?ms=N}: waits N milliseconds with a plain {@link Thread#sleep}, then answers {@code slept N ms}.
+ * {@code GET /io?ms=N} (register under {@code /io}): waits N milliseconds with a plain {@link Thread#sleep}, then answers {@code slept N ms}.
  *
  * <p>This is the {@code await asyncio.sleep(n)} of the service. The sleep parks only the request's virtual
  * thread; its carrier thread goes on running other requests, which is why ten thousand of these can wait at once.
@@ -17,7 +17,7 @@ public final class IoService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/io", this::io);
+        rules.get("/", this::io);
     }
 
     private void io(ServerRequest req, ServerResponse res) throws InterruptedException {

@@ -119,14 +119,15 @@ public final class Problems {
     /** Helidon's stop() interrupts what still runs after the drain's grace period: expected, not an error. */
     private static void interrupted(ServerRequest req, ServerResponse res, InterruptedException e) {
         LOG.log(System.Logger.Level.INFO, "Interrupted while serving " + req.prologue().method().text() + " "
-                + req.path().absolute().path() + " (request id " + RequestId.of(req) + "): the server is stopping");
+                + req.path().absolute().path() + ": the server is stopping");
         res.header(HeaderValues.CONNECTION_CLOSE);
         send(req, res, Status.SERVICE_UNAVAILABLE_503, "the server stopped before this request finished");
     }
 
     private static void unexpected(ServerRequest req, ServerResponse res, Exception e) {
+        // the request id is in the line already: the log format prints the MDC's requestId
         LOG.log(System.Logger.Level.ERROR, "Unhandled error on " + req.prologue().method().text() + " "
-                + req.path().absolute().path() + " (request id " + RequestId.of(req) + ")", e);
+                + req.path().absolute().path(), e);
         send(req, res, Status.INTERNAL_SERVER_ERROR_500, "The server failed to handle this request; see its log.");
     }
 }

@@ -13,7 +13,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
 /**
- * {@code GET /site/{n}}: page {@code n} of a synthetic web site of {@code S} pages, for crawler tests and
+ * {@code GET /site/{n}} (register under {@code /site}): page {@code n} of a synthetic web site of {@code S} pages, for crawler tests and
  * benchmarks. {@code S} is {@code ?pages=S} or {@code app.site.pages}; each page first waits {@code ?ms=M} or
  * {@code app.site.delay} (a plain sleep, like {@code /io}), so a crawl can be made I/O-bound at will.
  *
@@ -55,7 +55,7 @@ public final class SiteService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/site/{n}", this::page);
+        rules.get("/{n}", this::page);
     }
 
     private void page(ServerRequest req, ServerResponse res) throws InterruptedException {

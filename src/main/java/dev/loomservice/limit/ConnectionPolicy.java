@@ -3,7 +3,7 @@ package dev.loomservice.limit;
 import java.time.Duration;
 import java.util.Optional;
 
-import io.helidon.http.HeaderValues;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -39,7 +39,8 @@ public final class ConnectionPolicy implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         chain.proceed();
-        if (res.headers().contains(HeaderValues.CONNECTION_CLOSE)) {
+        // first(...), not contains(CONNECTION_CLOSE): that joins all of a header's values into a new String
+        if (res.headers().first(HeaderNames.CONNECTION).map("close"::equalsIgnoreCase).orElse(false)) {
             throw new CloseConnectionException("the response said Connection: close");
         }
         Optional<Duration> pause = req.context().get(ConnectionPolicy.class, Duration.class);

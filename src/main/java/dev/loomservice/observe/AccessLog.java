@@ -66,12 +66,10 @@ final class AccessLog implements AutoCloseable {
             lastMillis = e.epochMillis();
             lastTimestamp = Instant.ofEpochMilli(lastMillis).toString();
         }
-        long hundredths = e.nanos() / 10_000;
-        long fraction = hundredths % 100;
         text.append("ts=").append(lastTimestamp).append(" access method=").append(e.method())
                 .append(" path=").append(e.rawPath()).append(" status=").append(e.status())
-                .append(" bytes=").append(e.bytes()).append(" ms=").append(hundredths / 100)
-                .append(fraction < 10 ? ".0" : ".").append(fraction).append(" id=").append(e.id()).append('\n');
+                .append(" bytes=").append(e.bytes()).append(" ms=").append(ServerTiming.millis(e.nanos()))
+                .append(" id=").append(e.id()).append('\n');
     }
 
     /**

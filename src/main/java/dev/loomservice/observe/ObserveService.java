@@ -28,7 +28,7 @@ import jakarta.json.JsonObjectBuilder;
 /**
  * {@code /observe/health} (with {@code /live} and {@code /ready}) and {@code /observe/metrics}, and the
  * request-side machinery behind them: request ids, the request histogram, the access log, the slow-request and
- * pinning detectors. It owns their threads: started before the server starts, stopped after it stops (once,
+ * pinning detectors. Register under {@code /observe}. It owns their threads: started before the server starts, stopped after it stops (once,
  * however many sockets register this service).
  *
  * <p>Everything is per instance, nothing global, so two servers in one JVM (as in tests) do not mix numbers.
@@ -81,10 +81,10 @@ public final class ObserveService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/observe/health", this::health)
-                .get("/observe/health/live", this::live)
-                .get("/observe/health/ready", this::readiness)
-                .get("/observe/metrics", this::metrics);
+        rules.get("/health", this::health)
+                .get("/health/live", this::live)
+                .get("/health/ready", this::readiness)
+                .get("/metrics", this::metrics);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.loomservice.observe;
 
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.helidon.http.HeaderName;
@@ -21,6 +22,7 @@ public final class RequestId implements Filter {
     /** {@code X-Request-Id}. */
     public static final HeaderName HEADER = HeaderNames.create("X-Request-Id");
     static final String MDC_KEY = "requestId";
+    private static final HexFormat HEX = HexFormat.of();
 
     /** The id of {@code req}; {@code "-"} when this filter did not run (e.g. a WebSocket upgrade). */
     public static String of(ServerRequest req) {
@@ -57,6 +59,6 @@ public final class RequestId implements Filter {
 
     /** 64 random bits as 16 hex digits: unique enough to find a request in the logs, and cheap (no SecureRandom). */
     private static String generate() {
-        return String.format("%016x", ThreadLocalRandom.current().nextLong());
+        return HEX.toHexDigits(ThreadLocalRandom.current().nextLong());
     }
 }

@@ -17,7 +17,7 @@ import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObjectBuilder;
 
 /**
- * {@code GET /admin/stats}: the live state of the limiter, the CPU pool and the WebSocket endpoints as one small
+ * {@code GET /admin/stats} (register under {@code /admin}): the live state of the limiter, the CPU pool and the WebSocket endpoints as one small
  * JSON object. Not behind the limiter, so it answers while the service sheds load.
  */
 public final class StatsService implements HttpService {
@@ -35,7 +35,7 @@ public final class StatsService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/admin/stats", this::stats);
+        rules.get("/stats", this::stats);
     }
 
     private void stats(ServerRequest req, ServerResponse res) {

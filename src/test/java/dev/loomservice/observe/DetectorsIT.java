@@ -54,7 +54,7 @@ class DetectorsIT {
         HttpResponse<String> res = http.send(http.request("/debug/fail").header("X-Request-Id", "oops-9").build());
         assertThat(res.statusCode(), is(500));
         String line = service.awaitLine(l -> l.contains("Unhandled error on GET /debug/fail"), WAIT);
-        assertThat(line, containsString("request id oops-9"));
+        assertThat("the log format prints the request id (MDC)", line, containsString(" oops-9: Unhandled error"));
         service.awaitLine(l -> l.contains(DebugService.SECRET), WAIT);
     }
 
