@@ -51,11 +51,12 @@ public final class ObserveService implements HttpService {
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     /** What {@code app.observe} configures. */
-    public record Settings(boolean accessLog, Duration slowRequestThreshold, boolean pinningDetection,
-                           Duration pinningThreshold) {
+    public record Settings(boolean accessLog, Duration slowRequestThreshold, int slowRequestLogLimit,
+                           boolean pinningDetection, Duration pinningThreshold) {
         public static Settings from(Config observe) {
             return new Settings(observe.get("access-log").asBoolean().orElse(true),
                                 ConfigValues.duration(observe.get("slow-request-threshold"), Duration.ofSeconds(1)),
+                                ConfigValues.intAtLeast(observe.get("slow-request-log-limit"), 0, 10),
                                 observe.get("pinning-detection").asBoolean().orElse(true),
                                 ConfigValues.duration(observe.get("pinning-threshold"), Duration.ofMillis(20)));
         }
@@ -69,7 +70,7 @@ public final class ObserveService implements HttpService {
         this.inFlight = inFlight;
         this.ready = ready;
         this.sources = List.copyOf(sources);
-        this.slow = new SlowRequests(settings.slowRequestThreshold());
+        this.slow = new SlowRequests(settings.slowRequestThreshold(), settings.slowRequestLogLimit());
         this.pinning = settings.pinningDetection() ? new PinningDetector(settings.pinningThreshold(), inFlight) : null;
         this.accessLog = settings.accessLog() ? new AccessLog(System.err) : null;
     }

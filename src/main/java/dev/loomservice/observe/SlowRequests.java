@@ -14,7 +14,9 @@ import java.util.stream.Collectors;
  *
  * <p>{@link #scan} (called periodically) samples requests still running past the threshold, which is when the
  * stack says something. A request that finishes slow between two scans is logged at completion instead, without
- * a stack. Either way each slow request is logged exactly once and counted once, at completion.
+ * a stack. Either way each slow request is counted once, at completion, and logged at most once: at most
+ * {@code logLimit} reports a second are written ({@link LogBudget}), because slow requests come in floods exactly
+ * when the server is overloaded; the rest are summed up in one line a second.
  */
 final class SlowRequests {
     private static final System.Logger LOG = System.getLogger(SlowRequests.class.getName());
@@ -23,10 +25,12 @@ final class SlowRequests {
     private final Duration threshold;
     private final long thresholdNanos;
     private final Map<String, LongAdder> perRoute = new ConcurrentHashMap<>();
+    private final LogBudget budget;
 
-    SlowRequests(Duration threshold) {
+    SlowRequests(Duration threshold, int logLimit) {
         this.threshold = threshold;
         this.thresholdNanos = threshold.toNanos();
+        this.budget = new LogBudget(logLimit);
     }
 
     /** How often {@link #scan} should run: often enough to catch a request soon after it turns slow. */
@@ -36,8 +40,14 @@ final class SlowRequests {
 
     void scan(Iterable<InFlight.Request> requests) {
         long now = System.nanoTime();
+        long suppressed = budget.takeSuppressed(now);
+        if (suppressed > 0) {
+            LOG.log(System.Logger.Level.WARNING, suppressed + " more slow requests were not logged (at most "
+                    + budget.perSecond() + " a second: app.observe.slow-request-log-limit); "
+                    + "loom_slow_requests_total counts them all");
+        }
         for (InFlight.Request r : requests) {
-            if (r.running() && now - r.startNanos() > thresholdNanos && r.claimSlowReport()) {
+            if (r.running() && now - r.startNanos() > thresholdNanos && r.claimSlowReport() && budget.tryLog(now)) {
                 String stack = Arrays.stream(r.thread().getStackTrace())
                         .limit(STACK_FRAMES)
                         .map(f -> "\tat " + f)
@@ -53,7 +63,7 @@ final class SlowRequests {
             return;
         }
         perRoute.computeIfAbsent(r.route(), k -> new LongAdder()).increment();
-        if (r.claimSlowReport()) {
+        if (r.claimSlowReport() && budget.tryLog(System.nanoTime())) {
             LOG.log(System.Logger.Level.WARNING, describe(r, System.nanoTime(), "finished before a stack sample"));
         }
     }
