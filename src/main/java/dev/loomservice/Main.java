@@ -156,7 +156,8 @@ public final class Main implements Callable<Integer> {
                 + " | limiter: " + s.limiter().permits() + " permits, queue " + s.limiter().queueLength()
                 + ", timeout " + s.limiter().queueTimeout().toMillis() + " ms"
                 + " | cpu pool: " + s.cpu().poolSize() + " threads, queue " + s.cpu().queueLength()
-                + ", offload " + (s.cpu().offload() ? "on" : "off");
+                + ", offload " + (s.cpu().offload() ? "on" : "off")
+                + ", priority " + (s.cpu().idlePriority() ? "idle" : "normal");
     }
 
     /** The version from the jar manifest ({@code dev} when run from classes). */

@@ -12,6 +12,7 @@ import dev.loomservice.limit.CpuPool;
 import dev.loomservice.ConfigValues;
 
 import io.helidon.common.config.Config;
+import io.helidon.common.config.ConfigException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -35,20 +36,30 @@ public final class CpuService implements HttpService {
     private final CpuPool pool;
 
     /** What {@code app.cpu} configures. */
-    public record Settings(int poolSize, int queueLength, boolean offload, int maxWork) {
+    public record Settings(int poolSize, int queueLength, boolean offload, int maxWork, boolean idlePriority) {
         /** Reads {@code app.cpu}; the pool size defaults to the number of cores. */
         public static Settings from(Config cpu) {
             return new Settings(ConfigValues.intAtLeast(cpu.get("pool-size"), 1,
                                                         Runtime.getRuntime().availableProcessors()),
                                 ConfigValues.intAtLeast(cpu.get("queue-length"), 0, 64),
                                 cpu.get("offload").asBoolean().orElse(true),
-                                ConfigValues.intAtLeast(cpu.get("max-work"), 0, 10_000_000));
+                                ConfigValues.intAtLeast(cpu.get("max-work"), 0, 10_000_000),
+                                idle(cpu.get("priority")));
+        }
+
+        private static boolean idle(Config priority) {
+            String value = priority.asString().orElse("idle");
+            return switch (value) {
+                case "idle" -> true;
+                case "normal" -> false;
+                default -> throw new ConfigException(priority.key() + " must be idle or normal; got '" + value + "'");
+            };
         }
     }
 
     public CpuService(Settings settings) {
         this.settings = settings;
-        this.pool = new CpuPool(settings.poolSize(), settings.queueLength());
+        this.pool = new CpuPool(settings.poolSize(), settings.queueLength(), settings.idlePriority());
     }
 
     /** The pool, for stats and metrics. */

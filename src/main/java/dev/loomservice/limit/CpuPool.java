@@ -6,6 +6,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -19,7 +20,8 @@ import dev.loomservice.observe.PrometheusText;
  * <p>Virtual threads are scheduled on a handful of carrier threads (one per core by default) and are not
  * preempted: a virtual thread that computes for a second holds its carrier for that second, and with every carrier
  * busy no other request runs, not even {@code GET /}. Work sent here runs on its own platform threads instead,
- * which the OS time-slices fairly with the carriers, so CPU work slows the service down but cannot stall it.
+ * which the OS schedules beside the carriers, so CPU work slows the service down but cannot stall it; at
+ * {@code SCHED_IDLE} (the default, {@code app.cpu.priority}) it only uses what the carriers leave over.
  *
  * <p>Exactly {@code size + queueLength} tasks are admitted at a time: a semaphore counts them, because a
  * {@link ThreadPoolExecutor}'s own bounded queue can refuse a task while an idle thread has not yet taken the
@@ -36,12 +38,21 @@ public final class CpuPool implements AutoCloseable, Metered {
     public record Snapshot(int size, int active, int queued, long rejected, long completed) {
     }
 
-    public CpuPool(int size, int queueLength) {
+    /**
+     * Starts {@code size} threads. With {@code idlePriority} each first moves itself to Linux's {@code SCHED_IDLE}
+     * ({@link IdlePriority}), so that a carrier thread woken by a request never waits behind CPU work.
+     */
+    public CpuPool(int size, int queueLength, boolean idlePriority) {
         this.size = size;
         this.admitted = new Semaphore(size + queueLength);
+        ThreadFactory platform = Thread.ofPlatform().name("cpu-", 0).daemon(true).factory();
+        ThreadFactory threads = !idlePriority ? platform : work -> platform.newThread(() -> {
+            IdlePriority.applyToCurrentThread();
+            work.run();
+        });
         // The queue itself needs no bound: the semaphore never lets more than queueLength tasks wait in it.
         this.executor = new ThreadPoolExecutor(size, size, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
-                                               Thread.ofPlatform().name("cpu-", 0).daemon(true).factory());
+                                               threads);
         executor.prestartAllCoreThreads();
     }
 

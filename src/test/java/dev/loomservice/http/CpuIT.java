@@ -1,6 +1,12 @@
 package dev.loomservice.http;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +16,8 @@ import java.util.concurrent.CompletableFuture;
 import dev.loomservice.Await;
 import dev.loomservice.TestServer;
 
+import io.helidon.common.config.ConfigException;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,6 +26,8 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class CpuIT {
     /** SHA-256 applied 1,000 times to 32 zero bytes (also what python3's hashlib gives). */
@@ -32,6 +42,27 @@ class CpuIT {
             assertThat(server.http().get("/cpu?work=1000").body(), is(CHAIN_1000));
             assertThat(server.http().get("/cpu?work=0").body(), is("0".repeat(64)));
         }
+    }
+
+    /** SCHED_IDLE is Linux's scheduling policy 5; ordinary time-sharing (SCHED_OTHER) is 0. */
+    @ParameterizedTest(name = "priority={0}")
+    @ValueSource(strings = {"idle", "normal"})
+    void poolThreadsRunAtTheConfiguredSchedulingPolicy(String priority) {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux only");
+        int expected = priority.equals("idle") ? 5 : 0;
+        try (TestServer server = TestServer.start(Map.of("app.cpu.priority", priority, "app.cpu.pool-size", "2"))) {
+            assertThat(server.http().get("/cpu?work=1000").body(), is(CHAIN_1000));
+            // each pool thread sets its policy as it starts; a stopped server's threads may still be exiting
+            Await.until("two cpu-N threads, both at policy " + expected, Duration.ofSeconds(10),
+                        () -> poolThreadPolicies().equals(List.of(expected, expected)));
+        }
+    }
+
+    @Test
+    void rejectsAnUnknownPriorityAtStartup() {
+        ConfigException e = assertThrows(ConfigException.class,
+                                         () -> TestServer.start(Map.of("app.cpu.priority", "low")));
+        assertThat(e.getMessage(), is("app.cpu.priority must be idle or normal; got 'low'"));
     }
 
     @Test
@@ -79,5 +110,27 @@ class CpuIT {
             Await.until("the pool counts 4 completed, 1 rejected", Duration.ofSeconds(10), () -> server.http()
                     .get("/admin/stats").body().contains("\"rejected\":1,\"completed\":4"));
         }
+    }
+
+    /** The scheduling policy (field 41 of /proc/PID/task/TID/stat) of each live thread named cpu-N. */
+    private static List<Integer> poolThreadPolicies() {
+        List<Integer> policies = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                try {
+                    if (Files.readString(task.resolve("comm")).strip().matches("cpu-\\d+")) {
+                        String stat = Files.readString(task.resolve("stat"));
+                        // fields after the parenthesised name start at field 3
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        policies.add(Integer.parseInt(fields[41 - 3]));
+                    }
+                } catch (NoSuchFileException gone) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return policies;
     }
 }
