@@ -126,14 +126,25 @@ def main():
                        and (not wanted_servers or s.name in wanted_servers)]
         t0 = time.monotonic()
         log(f"bench: {name}")
-        for target in targets:
-            try:
-                function(ctx, target)
-            except Exception as e:  # one broken server or scenario must not lose the rest of a long run
+        # Rounds: repeat 0 of every server, then repeat 1 of every server, ... A shared machine's speed drifts
+        # (here by up to 2x within minutes), and measuring one server's repeats back to back would hand the whole
+        # drift to whichever server ran at a bad moment; interleaved, every server sees every moment alike.
+        rounds = [None] if name == "conformance" or params["repeats"] == 1 else range(params["repeats"])
+        failed = set()
+        for index in rounds:
+            ctx.in_round(index)
+            for target in targets:
                 label = target if isinstance(target, str) else target.name
-                log(f"bench: FAILED {name} on {label}: {e}")
-                traceback.print_exc(file=log_file)
-                failures.append({"scenario": name, "server": label, "error": str(e)})
+                if label in failed:
+                    continue
+                try:
+                    function(ctx, target)
+                except Exception as e:  # one broken server or scenario must not lose the rest of a long run
+                    log(f"bench: FAILED {name} on {label}: {e}")
+                    traceback.print_exc(file=log_file)
+                    failures.append({"scenario": name, "server": label, "error": str(e)})
+                    failed.add(label)
+        ctx.in_round(None)
         timings[name] = round(time.monotonic() - t0, 1)
 
     env["loadavg_end"] = envinfo.loadavg()

@@ -1,5 +1,6 @@
-"""The scenarios. Each one starts the servers it needs (pinned to the server cores), warms them up, measures
-`repeats` times with the load generator on the client cores, and records one row of metrics per run."""
+"""The scenarios. Each one starts the servers it needs (pinned to the server cores), warms them up, measures the
+repeats it is given (`Context.repeats`) with the load generator on the client cores, and records one row of
+metrics per run."""
 import contextlib
 import hashlib
 import json
@@ -28,6 +29,18 @@ class Context:
         self.log = log
         self.runs = []
         self._port = 0
+        self._round = None
+
+    def in_round(self, index):
+        """From now on scenarios measure only repeat `index` (None: all of them, one after another)."""
+        self._round = index
+
+    def repeats(self):
+        """The repeat indices the current call measures: one per round when rounds interleave the servers."""
+        return range(self.p["repeats"]) if self._round is None else [self._round]
+
+    def _tagged(self, tag):
+        return tag if self._round is None else f"{tag}-r{self._round}"
 
     @contextlib.contextmanager
     def server(self, spec, tag, extra_props=()):
@@ -50,9 +63,10 @@ class Context:
             if not port_free(port):
                 continue
             try:
-                return Server(spec, port, self.server_cpus, self.raw(f"{tag}-{spec.name}-server.log"), extra_props)
+                return Server(spec, port, self.server_cpus, self.raw(self._tagged(f"{tag}-{spec.name}-server") + ".log"),
+                              extra_props)
             except RuntimeError as e:
-                with open(self.raw(f"{tag}-{spec.name}-server.log"), errors="replace") as f:
+                with open(self.raw(self._tagged(f"{tag}-{spec.name}-server") + ".log"), errors="replace") as f:
                     if "in use" not in f.read():
                         raise e
         raise RuntimeError(f"no free port from {self.port_base + 10} up for {spec.name}")
@@ -73,7 +87,7 @@ class Context:
     def wrk(self, server, path, connections, duration_s, tag, **kw):
         kw.setdefault("threads", self.p["wrk_threads"])
         return Wrk(server.url + path, connections, duration_s, cpus=self.client_cpus,
-                   raw_path=self.raw(f"{tag}.txt"), **kw)
+                   raw_path=self.raw(self._tagged(tag) + ".txt"), **kw)
 
     def record(self, scenario, variant, spec, repeat, metrics):
         row = {"scenario": scenario, "variant": variant, "server": spec if isinstance(spec, str) else spec.name,
@@ -101,13 +115,13 @@ def throughput_metrics(r):
 
 
 def closed_loop(ctx, spec, scenario, path, script, levels, bound_s=None):
-    """Saturating load at each concurrency level: warm-up, then `repeats` measured runs."""
+    """Saturating load at each concurrency level: warm-up, then the measured runs."""
     p = ctx.p
     with ctx.server(spec, scenario) as server:
         for c in levels:
             variant = f"c{c}"
             ctx.wrk(server, path, c, p["warmup"], f"{scenario}-{variant}-{spec.name}-warmup", script=script).run()
-            for i in range(p["repeats"]):
+            for i in ctx.repeats():
                 r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{variant}-{spec.name}-{i}",
                             script=script).run()
                 m = throughput_metrics(r)
@@ -150,7 +164,7 @@ def cpu(ctx, spec):
         warm = ctx.wrk(server, path, p["cpu_c"], p["warmup"], f"cpu-{spec.name}-warmup-cpu").start()
         ctx.wrk(server, "/", p["probe_c"], p["warmup"], f"cpu-{spec.name}-warmup-hello", **probe).run()
         warm.result()
-        for i in range(p["repeats"]):
+        for i in ctx.repeats():
             idle = ctx.wrk(server, "/", p["probe_c"], p["duration"], f"cpu-{spec.name}-{i}-idle", **probe).run()
             load = ctx.wrk(server, path, p["cpu_c"], p["duration"] + 2, f"cpu-{spec.name}-{i}-cpu").start()
             time.sleep(1)  # let the CPU load take hold before measuring
@@ -178,7 +192,7 @@ def overload(ctx, spec):
     path = f"/io?ms={p['io_ms']}"
     with ctx.server(spec, "overload", props) as server:
         ctx.wrk(server, path, c, p["warmup"], f"overload-{spec.name}-warmup", script="statuses.lua").run()
-        for i in range(p["repeats"]):
+        for i in ctx.repeats():
             watch = Probe("127.0.0.1", server.port, path, p["duration"]).start()
             r = ctx.wrk(server, path, c, p["duration"], f"overload-{spec.name}-{i}", script="statuses.lua").run()
             seen = watch.result()
@@ -201,7 +215,7 @@ def million(ctx, spec):
     n, c, path = p["million_requests"], p["million_c"], f"/io?ms={p['million_ms']}"
     with ctx.server(spec, "million") as server:
         ctx.wrk(server, path, c, p["warmup"], f"million-{spec.name}-warmup").run()
-        for i in range(p["repeats"]):
+        for i in ctx.repeats():
             sampler = Sampler(server.pid).start()
             r = ctx.wrk(server, path, c, 3600, f"million-{spec.name}-{i}", script="count.lua", stop_after=n,
                         deadline_s=max(600, n / 500)).run()
@@ -219,7 +233,7 @@ def idle(ctx, spec):
     addresses; memory per connection is the server's RSS growth divided by the connections still alive."""
     p = ctx.p
     total, clients = p["idle_conns"], p["idle_clients"]
-    for i in range(p["repeats"]):
+    for i in ctx.repeats():
         with ctx.server(spec, f"idle-{i}") as server:
             ctx.wrk(server, "/", 50, p["warmup"], f"idle-{spec.name}-{i}-warmup").run()
             before = ctx.settled_rss_kb(spec, server)
@@ -258,7 +272,7 @@ def tasks(ctx, name):
         "uvloop-tasks": [PYTHON, f"{BENCH}/tasks/million_tasks.py", str(n), "--uvloop"],
         "node-promises": ["node", f"{BENCH}/tasks/million_tasks.js", str(n)],
     }[name]
-    for i in range(ctx.p["repeats"]):
+    for i in ctx.repeats():
         start = time.monotonic()
         with open(ctx.raw(f"tasks-{name}-{i}.out"), "w+") as out_file:
             proc = subprocess.Popen(pinned(ctx.server_cpus, command), stdout=out_file, stderr=subprocess.STDOUT,
