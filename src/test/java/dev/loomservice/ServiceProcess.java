@@ -74,13 +74,19 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** The first output line matching {@code match}, waiting up to {@code deadline} for it. */
     public String awaitLine(Predicate<String> match, Duration deadline) {
+        return awaitLine(match, 1, deadline);
+    }
+
+    /** The {@code nth} (from 1) output line matching {@code match}, waiting up to {@code deadline} for it. */
+    public String awaitLine(Predicate<String> match, int nth, Duration deadline) {
         long end = System.nanoTime() + deadline.toNanos();
         lock.lock();
         try {
             int seen = 0;
+            int matched = 0;
             while (true) {
                 for (; seen < lines.size(); seen++) {
-                    if (match.test(lines.get(seen))) {
+                    if (match.test(lines.get(seen)) && ++matched == nth) {
                         return lines.get(seen);
                     }
                 }

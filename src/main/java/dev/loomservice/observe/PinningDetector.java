@@ -67,7 +67,14 @@ final class PinningDetector implements AutoCloseable {
                 .map(PinningDetector::frame)
                 .collect(Collectors.joining("\n"));
         LOG.log(System.Logger.Level.WARNING, "virtual thread pinned its carrier for " + event.getDuration().toMillis()
-                + " ms on " + on + "\n" + stack);
+                + " ms on " + on + why(event) + "\n" + stack);
+    }
+
+    /** {@code : Parked (Native or VM frame on stack)}: the fields JDK 24 added to the event, empty on JDK 21-23. */
+    private static String why(RecordedEvent event) {
+        String operation = event.hasField("blockingOperation") ? event.getString("blockingOperation") : null;
+        String reason = event.hasField("pinnedReason") ? event.getString("pinnedReason") : null;
+        return (operation == null ? "" : ": " + operation) + (reason == null ? "" : " (" + reason + ")");
     }
 
     /** {@code at type.method(line N)}, or {@code (native)}, {@code (inlined)}... when JFR has no line for it. */

@@ -18,9 +18,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.anyOf;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
 
 /** The jar as a process, so its log (stderr) can be read: access log, error log, slow-request and pinning reports. */
 class DetectorsIT {
@@ -80,28 +82,63 @@ class DetectorsIT {
         assertThat(metric(http, "loom_virtual_thread_pinned_total"), greaterThanOrEqualTo(1.0));
     }
 
-    /** A fresh process: a load over every ordinary route, then one deliberate pin as a marker. */
+    /**
+     * A fresh process, a load over every ordinary route, a deliberate pin as a marker, the same load again, a second
+     * marker: the second load pins nothing. The first load is a warm-up because a cold JVM does pin: a virtual thread
+     * that waits for another thread to initialize a class ({@code Object.wait (Waited for initialization of
+     * io.helidon.http.DateTime by another thread)}) keeps its carrier, on JDK 25 too, and on a busy machine that
+     * wait passes the 20 ms threshold. That is once per class per process; a pin in steady state is our bug.
+     */
     @Test
     void ordinaryRoutesUnderLoadNeverPin() {
         try (ServiceProcess fresh = ServiceProcess.start(DEBUG, List.of())) {
             Http client = Http.to(fresh.awaitStarted(WAIT));
-            String[] paths = {"/", "/greet/%E4%B8%96", "/Bob", "/io?ms=5", "/cpu?work=2000", "/fanout?n=5&ms=5",
-                    "/site/3?pages=100", "/posts/1", "/admin/stats", "/observe/metrics", "/observe/health"};
-            List<CompletableFuture<HttpResponse<String>>> load = new ArrayList<>();
-            for (int i = 0; i < 2_000; i++) {
-                load.add(i % 12 == 11
-                                 ? client.client().sendAsync(client.request("/posts").header("Content-Type", "application/json")
-                                         .POST(HttpRequest.BodyPublishers.ofString("{\"n\":" + i + "}")).build(),
-                                         HttpResponse.BodyHandlers.ofString())
-                                 : client.getAsync(paths[i % 11]));
-            }
-            load.forEach(CompletableFuture::join);
-
-            // JFR delivers events in time order, so once the marker's event is in, any pin of the load would be too
-            client.get("/debug/pin?ms=100");
-            fresh.awaitLine(l -> l.contains("virtual thread pinned its carrier"), WAIT);
-            assertThat("pinning events: only the marker", metric(client, "loom_virtual_thread_pinned_total"), is(1.0));
+            loadEveryRoute(client);
+            double warm = pinsUpTo(fresh, client, 1);
+            loadEveryRoute(client);
+            double after = pinsUpTo(fresh, client, 2);
+            assertThat("pinning events after the warm-up: only the marker; the log:\n" + pinReports(fresh.output()),
+                       after, is(warm + 1));
         }
+    }
+
+    private static void loadEveryRoute(Http client) {
+        String[] paths = {"/", "/greet/%E4%B8%96", "/Bob", "/io?ms=5", "/cpu?work=2000", "/fanout?n=5&ms=5",
+                "/site/3?pages=100", "/posts/1", "/admin/stats", "/observe/metrics", "/observe/health"};
+        List<CompletableFuture<HttpResponse<String>>> load = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            load.add(i % 12 == 11
+                             ? client.client().sendAsync(client.request("/posts").header("Content-Type", "application/json")
+                                     .POST(HttpRequest.BodyPublishers.ofString("{\"n\":" + i + "}")).build(),
+                                     HttpResponse.BodyHandlers.ofString())
+                             : client.getAsync(paths[i % 11]));
+        }
+        load.forEach(f -> assertThat("answered, or refused by a full queue", f.join().statusCode(),
+                                     anyOf(lessThan(500), is(503))));
+    }
+
+    /**
+     * Pins a carrier on purpose and waits for the {@code nth} such report, told by its stack: JFR does not always
+     * name the thread of a pinning event (then the report says "an unknown thread"), so not by its request id.
+     * JFR delivers events in time order, so once the marker is in, every earlier pinning is.
+     */
+    private static double pinsUpTo(ServiceProcess service, Http client, int nth) {
+        client.get("/debug/pin?ms=100");
+        service.awaitLine(l -> l.contains("at " + DebugService.class.getName() + "$1.findClass(line "), nth, WAIT);
+        return metric(client, "loom_virtual_thread_pinned_total");
+    }
+
+    /** Each pinning report with its stack, so a failure says what pinned. */
+    private static String pinReports(String log) {
+        StringBuilder out = new StringBuilder();
+        boolean inReport = false;
+        for (String line : log.lines().toList()) {
+            inReport = line.contains("virtual thread pinned its carrier") || inReport && line.startsWith("\tat ");
+            if (inReport) {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
     }
 
     private static double metric(Http client, String series) {
