@@ -10,9 +10,11 @@ import dev.loomservice.cli.PostCommand;
 import dev.loomservice.limit.Drain;
 
 import io.helidon.common.config.ConfigException;
+import io.helidon.common.mapper.Mappers;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.logging.common.LogConfig;
+import io.helidon.service.registry.Services;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 
@@ -84,6 +86,10 @@ public final class Main implements Callable<Integer> {
                 .config(config.get("server"))
                 .shutdownHook(false); // ours below decides the order of shutdown
         Service service = setup(builder, config);
+        // Helidon builds its service registry on first use, which is the first request with a path parameter
+        // (/greet/{name} reads the global Mappers): ~150 ms on that request, and every such request that arrives
+        // meanwhile waits for it. Build it before the first request instead.
+        Services.get(Mappers.class);
         WebServer server = builder.build().start();
         if (!server.isRunning()) {
             // Helidon logs why (e.g. "Address already in use") and hands back a stopped server.
