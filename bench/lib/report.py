@@ -13,6 +13,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from scenarios import SCENARIOS  # noqa: E402
+
 
 class ResultsError(Exception):
     pass
@@ -248,7 +250,9 @@ def render(out):
     p = results["parameters"]
     charts = draw_charts(summary, p, os.path.join(out, "charts"))
     quick = results["mode"] == "quick"
-    lines = [f"# loom-service bench: {results['mode']} run, {results['started']}", ""]
+    ran = list(results["scenario_seconds"])
+    partial = f" of {len(ran)} scenarios only ({', '.join(ran)})" if len(ran) < len(SCENARIOS) else ""
+    lines = [f"# loom-service bench: {results['mode']} run{partial}, {results['started']}", ""]
     if quick:
         lines += ["> **Quick mode**: every scenario at a tiny scale, one short run each, on a machine doing other "
                   "things. These numbers only show that the harness works. Do not quote them.", ""]
@@ -257,7 +261,7 @@ def render(out):
         lines += ["**Failures** (these points are missing below):", ""]
         lines += [f"- {f['scenario']} on {f['server']}: {f['error']}" for f in results["failures"]] + [""]
     lines += ["## Where we stand", "", *targets(summary, p, quick)]
-    if p["overload_permits"]:
+    if p["overload_permits"] and "overload" in ran:
         lines += [f"Overload runs use loom-service with `-Dapp.limiter.permits={p['overload_permits']} "
                   f"-Dapp.limiter.queue-length={p['overload_queue']}` (not the defaults of 10,000 + 1,000: 10x those "
                   f"needs more connections than the file-descriptor limit allows), and every peer at the same "
