@@ -292,6 +292,7 @@ COLORS = {"loom": "#1f6feb", "loom-nooffload": "#8ab4f8", "vertx": "#7d3c98", "n
 def bars(ax, summary, groups, metric, title, ylabel, scale=1.0, log=False):
     """Grouped bars: one group per (scenario, variant, label[, metric]), one bar per server, min-max whiskers."""
     groups = [(g + (metric,))[:4] for g in groups]
+    groups = [g for g in groups if any(summary.get(g[0], g[1], s, g[3]) for s in SERVER_ORDER)]  # scenarios that ran
     servers = [s for s in SERVER_ORDER if any(summary.get(sc, v, s, m) for sc, v, _, m in groups)]
     width = 0.8 / max(1, len(servers))
     for i, server in enumerate(servers):
