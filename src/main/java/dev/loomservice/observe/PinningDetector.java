@@ -70,7 +70,10 @@ final class PinningDetector implements AutoCloseable {
                 + " ms on " + on + why(event) + "\n" + stack);
     }
 
-    /** {@code : Parked (Native or VM frame on stack)}: the fields JDK 24 added to the event, empty on JDK 21-23. */
+    /**
+     * What blocked and why the thread could not unmount, e.g. {@code : Object.wait (Waited for initialization of
+     * io.helidon.http.DateTime by another thread)}: fields JDK 24 added to the event; empty on JDK 21-23.
+     */
     private static String why(RecordedEvent event) {
         String operation = event.hasField("blockingOperation") ? event.getString("blockingOperation") : null;
         String reason = event.hasField("pinnedReason") ? event.getString("pinnedReason") : null;

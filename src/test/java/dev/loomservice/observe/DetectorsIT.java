@@ -78,6 +78,9 @@ class DetectorsIT {
         assertThat(res.body(), is("pinned 150 ms"));
         String line = service.awaitLine(l -> l.contains("virtual thread pinned its carrier") && l.contains("pin-1"), WAIT);
         assertThat(line, containsString("on GET /debug/pin (route /debug/pin, id pin-1)"));
+        if (Runtime.version().feature() >= 24) { // the service runs on this JVM; JDK 24 added what blocked and why
+            assertThat(line, containsString("id pin-1): LockSupport.park ("));
+        }
         service.awaitLine(l -> l.contains("at java.lang.Class.forName0(native)"), WAIT); // the frame that pins
         assertThat(metric(http, "loom_virtual_thread_pinned_total"), greaterThanOrEqualTo(1.0));
     }
