@@ -2,8 +2,8 @@ package dev.loomservice;
 
 import java.time.Duration;
 
-import io.helidon.common.config.Config;
-import io.helidon.common.config.ConfigException;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
 
 /**
  * Reads one configuration value with its default and checks its range, so a bad value stops startup with a

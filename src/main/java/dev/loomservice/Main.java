@@ -9,7 +9,7 @@ import dev.loomservice.cli.FetchCommand;
 import dev.loomservice.cli.PostCommand;
 import dev.loomservice.limit.Drain;
 
-import io.helidon.common.config.ConfigException;
+import io.helidon.config.ConfigException;
 import io.helidon.common.mapper.Mappers;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;

@@ -36,7 +36,7 @@ import io.helidon.webserver.http1.Http1Config;
 /**
  * The service's components, built once from {@link Settings}, and how they are installed into a Helidon server:
  * the HTTP/1 listeners that guard the connection, the problem+json direct handler, the filters in order
- * (connection policy, request id, observer, drain, limiter), the routes, and the optional HTTPS socket with the same routes. Components are
+ * (connection policy, request id, observer, drain, limiter, WebSocket upgrade gate), the routes, and the optional HTTPS socket with the same routes. Components are
  * shared by both sockets, so there is one limiter, one CPU pool and one set of metrics per process.
  */
 public final class Service {
@@ -75,7 +75,7 @@ public final class Service {
     }
 
     void applyTo(WebServerConfig.Builder server) {
-        webSockets.addTo(server); // WebSocket upgrades skip HTTP filters: its own gate checks them
+        webSockets.addTo(server);
         server.protocols(http1(server.protocols()))
                 .directHandlers(problemHandlers())
                 // our direct handler decides what of Helidon's messages a client may see
@@ -98,6 +98,7 @@ public final class Service {
         observe.filters().forEach(routing::addFilter);
         routing.addFilter(drain)
                 .addFilter(limiter)
+                .addFilter(webSockets.gate()) // upgrades pass the filters too, this one admits them
                 .addFeature(deadline);
         // Each service under its own prefix, flattened into this one routing table (see RouteTags): the order
         // here is the order of matching.

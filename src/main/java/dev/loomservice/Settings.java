@@ -10,7 +10,7 @@ import dev.loomservice.limit.ReadDeadline;
 import dev.loomservice.observe.ObserveService;
 import dev.loomservice.ws.WebSockets;
 
-import io.helidon.common.config.Config;
+import io.helidon.config.Config;
 
 /**
  * Everything under {@code app:} in the configuration, read once at startup. Each part reads its own section and

@@ -11,8 +11,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
-import io.helidon.common.config.Config;
-import io.helidon.common.config.ConfigException;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
 import io.helidon.common.configurable.Resource;
 import io.helidon.common.pki.Keys;
 import io.helidon.common.tls.Tls;

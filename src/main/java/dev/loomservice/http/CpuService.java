@@ -11,8 +11,8 @@ import dev.loomservice.limit.CpuPool;
 
 import dev.loomservice.ConfigValues;
 
-import io.helidon.common.config.Config;
-import io.helidon.common.config.ConfigException;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;

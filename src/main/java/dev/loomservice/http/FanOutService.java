@@ -18,8 +18,8 @@ import dev.loomservice.ConfigValues;
 import dev.loomservice.client.Fetched;
 import dev.loomservice.client.Fetcher;
 
-import io.helidon.common.config.Config;
-import io.helidon.common.config.ConfigException;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigException;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

@@ -7,7 +7,7 @@ import java.util.Optional;
 import dev.loomservice.ConfigValues;
 import dev.loomservice.limit.ReadDeadline;
 
-import io.helidon.common.config.Config;
+import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;

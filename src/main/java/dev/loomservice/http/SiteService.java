@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import dev.loomservice.ConfigValues;
 
-import io.helidon.common.config.Config;
+import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.HttpRules;

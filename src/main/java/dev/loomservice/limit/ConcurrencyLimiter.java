@@ -12,7 +12,7 @@ import dev.loomservice.http.Problems;
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PrometheusText;
 
-import io.helidon.common.config.Config;
+import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;

@@ -14,7 +14,7 @@ import dev.loomservice.ConfigValues;
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PrometheusText;
 
-import io.helidon.common.config.Config;
+import io.helidon.config.Config;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.ConnectionContext;

@@ -11,7 +11,7 @@ import java.util.function.BooleanSupplier;
 
 import dev.loomservice.ConfigValues;
 
-import io.helidon.common.config.Config;
+import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;

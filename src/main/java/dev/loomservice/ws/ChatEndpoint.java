@@ -54,7 +54,7 @@ final class ChatEndpoint implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        connection = gate.admit(PATH, prologue, headers, ChatEndpoint::check);
+        connection = gate.opened(PATH);
         params = ChatParams.from(prologue.query());
         return Optional.empty();
     }

@@ -43,7 +43,7 @@ final class EchoEndpoint implements WsListener {
 
     @Override
     public Optional<Headers> onHttpUpgrade(HttpPrologue prologue, Headers headers) throws WsUpgradeException {
-        connection = gate.admit(PATH, prologue, headers, UpgradeGate.Check.NONE);
+        connection = gate.opened(PATH);
         return Optional.empty();
     }
 

@@ -1,45 +1,49 @@
 package dev.loomservice.ws;
 
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Collectors;
+
+import dev.loomservice.http.Problems;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
-import io.helidon.http.Method;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.websocket.WsUpgradeException;
 
 /**
- * Decides every WebSocket upgrade. Helidon 4.2.6 hands upgrades to the WebSocket listener before HTTP routing, so
- * no HTTP filter (the limiter included) sees them; this gate is the WebSocket path's own admission control:
+ * Admission control for WebSocket upgrades, as an HTTP filter: Helidon 4.5 runs the HTTP filters (request id,
+ * access log, drain, limiter, this) before it switches a connection to WebSocket. Helidon itself refuses, before
+ * any filter, an upgrade that is not a {@code GET} (400) and one whose {@code Origin} is not allowed (403: see
+ * {@code app.websocket.allowed-origins}). This filter adds, for upgrades to our endpoints:
  * <ol>
- *   <li>the method must be {@code GET} (RFC 6455 4.1; Helidon upgrades any method),</li>
- *   <li>a browser's {@code Origin} must name this server's own host (the {@code Host} header), or be listed in
- *       {@code allowed-origins} ({@code *} allows any). Requests without {@code Origin} come from non-browser
- *       clients and are allowed: Origin exists to stop other sites' pages from using a visitor's browser,</li>
- *   <li>the endpoint's own {@link Check} (e.g. the chat's {@code room} and {@code name}),</li>
- *   <li>at most {@code max-connections} WebSocket connections are open, over all endpoints.</li>
+ *   <li>the endpoint's own {@link Check} (e.g. the chat's {@code room} and {@code name}): its refusal, usually 400;</li>
+ *   <li>at most {@code max-connections} WebSocket connections open over all endpoints: beyond, 503 with
+ *       {@code Retry-After}.</li>
  * </ol>
- * A refused upgrade is counted and declined; Helidon then routes the request as plain HTTP, where
- * {@link UpgradeRefusals} answers it with the same verdict as a problem+json body.
+ * A refusal is a problem+json answer and is counted. An admitted upgrade holds a slot from here on: the endpoint
+ * claims it in {@code onHttpUpgrade} ({@link #opened}) and keeps it until the connection's thread ends; a slot
+ * nobody claimed (Helidon did not upgrade after all) is returned when the filter chain comes back.
  */
-final class UpgradeGate {
-    private final Set<String> allowedOrigins;
+final class UpgradeGate implements Filter {
     private final int maxConnections;
     private final Semaphore slots;
+    private final Map<String, Check> checks;
     private final Map<String, AtomicInteger> open = new LinkedHashMap<>();
+    private final Map<Thread, String> admitted = new ConcurrentHashMap<>();
     private final LongAdder rejected = new LongAdder();
 
     /** An endpoint's own checks on the upgrade request. */
@@ -57,28 +61,53 @@ final class UpgradeGate {
         }
     }
 
-    UpgradeGate(List<String> allowedOrigins, int maxConnections, List<String> endpoints) {
-        this.allowedOrigins = allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).collect(Collectors.toSet());
+    /** @param checks the endpoints' paths, in the order stats list them, each with its own check */
+    UpgradeGate(int maxConnections, Map<String, Check> checks) {
         this.maxConnections = maxConnections;
         this.slots = new Semaphore(maxConnections);
-        endpoints.forEach(path -> open.put(path, new AtomicInteger()));
+        this.checks = Map.copyOf(checks);
+        checks.keySet().forEach(path -> open.put(path, new AtomicInteger()));
     }
 
-    /**
-     * Admits an upgrade to {@code endpoint} or throws (and counts) the refusal. Call from
-     * {@code WsListener.onHttpUpgrade}: the admitted connection holds a slot until its thread ends.
-     *
-     * @return the connection's thread, to watch or abort
-     */
-    ConnectionThread admit(String endpoint, HttpPrologue prologue, Headers headers, Check check)
-            throws WsUpgradeException {
-        Optional<Refusal> refusal = refusal(prologue, headers, check);
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        Check check = checks.get(req.path().path());
+        if (check == null || !upgrade(req.headers())) {
+            chain.proceed();
+            return;
+        }
+        Optional<Refusal> refusal = check.refusal(req.prologue(), req.headers());
         if (refusal.isEmpty() && !slots.tryAcquire()) {
             refusal = Optional.of(full());
         }
         if (refusal.isPresent()) {
             rejected.increment();
-            throw new WsUpgradeException(refusal.get().detail());
+            refusal.get().headers().forEach(res::header);
+            Problems.send(req, res, refusal.get().status(), refusal.get().detail());
+            return;
+        }
+        Thread self = Thread.currentThread();
+        admitted.put(self, req.path().path());
+        try {
+            chain.proceed();
+        } finally {
+            if (admitted.remove(self) != null) {
+                slots.release(); // not upgraded: the endpoint never claimed its slot
+            }
+        }
+    }
+
+    /**
+     * Claims the slot this filter gave the current thread's upgrade. Call from {@code WsListener.onHttpUpgrade},
+     * which Helidon runs on the connection's thread inside the filter chain; the slot is held until that thread ends.
+     *
+     * @return the connection's thread, to watch or abort
+     * @throws WsUpgradeException when the upgrade did not pass this filter (it cannot happen with the filter
+     *                            installed; Helidon answers 400)
+     */
+    ConnectionThread opened(String endpoint) throws WsUpgradeException {
+        if (!endpoint.equals(admitted.remove(Thread.currentThread()))) {
+            throw new WsUpgradeException("upgrade not admitted by the gate");
         }
         AtomicInteger endpointOpen = open.get(endpoint);
         endpointOpen.incrementAndGet();
@@ -90,20 +119,15 @@ final class UpgradeGate {
         return connection;
     }
 
-    /** Why this request may not upgrade, leaving capacity aside; empty if it may. */
-    Optional<Refusal> refusal(HttpPrologue prologue, Headers headers, Check check) {
-        if (prologue.method() != Method.GET) {
-            return Optional.of(new Refusal(Status.METHOD_NOT_ALLOWED_405,
-                                           "a WebSocket upgrade must be a GET; got " + prologue.method().text(),
-                                           List.of(HeaderValues.create(HeaderNames.ALLOW, "GET"))));
-        }
-        Optional<String> origin = headers.first(HeaderNames.ORIGIN);
-        if (origin.isPresent() && !originAllowed(origin.get(), headers)) {
-            return Optional.of(new Refusal(Status.FORBIDDEN_403, "Origin '" + origin.get()
-                    + "' may not open WebSockets here; allowed are this server's own host and "
-                    + "app.websocket.allowed-origins"));
-        }
-        return check.refusal(prologue, headers);
+    /** The endpoint's verdict on a request to {@code path} (no capacity check); empty if it may upgrade. */
+    Optional<Refusal> refusal(String path, HttpPrologue prologue, Headers headers) {
+        return checks.getOrDefault(path, Check.NONE).refusal(prologue, headers);
+    }
+
+    /** What Helidon takes for a WebSocket handshake: {@code Upgrade: websocket} (any case), then its own checks. */
+    static boolean upgrade(Headers headers) {
+        return headers.first(HeaderNames.UPGRADE).map(u -> u.toLowerCase(Locale.ROOT).equals("websocket"))
+                .orElse(false);
     }
 
     /** The refusal of an upgrade that passed every check but found all connection slots taken. */
@@ -125,21 +149,5 @@ final class UpgradeGate {
 
     long rejected() {
         return rejected.sum();
-    }
-
-    private boolean originAllowed(String origin, Headers headers) {
-        String lower = origin.toLowerCase(Locale.ROOT);
-        if (allowedOrigins.contains("*") || allowedOrigins.contains(lower)) {
-            return true;
-        }
-        // Same host: the Origin's authority equals the Host the request was sent to (the scheme is not compared,
-        // as a TLS-terminating proxy may change it).
-        Optional<String> host = headers.first(HeaderNames.HOST);
-        try {
-            String authority = URI.create(origin).getRawAuthority();
-            return host.isPresent() && authority != null && authority.equalsIgnoreCase(host.get());
-        } catch (IllegalArgumentException e) {
-            return false; // e.g. "null", sent by sandboxed pages and file: URLs
-        }
     }
 }

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.loomservice.ConfigValues;
 import dev.loomservice.http.Problems;
@@ -13,14 +15,13 @@ import dev.loomservice.http.Problems;
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PrometheusText;
 
-import io.helidon.common.config.Config;
+import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.Headers;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -32,9 +33,9 @@ import io.helidon.webserver.websocket.WsRouting;
  * The WebSocket side of the service: {@code /ws/echo}, {@code /ws/chat} and the chat page {@code /chat.html}.
  *
  * <p>{@link #addTo} registers the endpoints with Helidon. As an {@link HttpService} this class serves the page and
- * answers the requests that reach HTTP routing on the endpoints' paths: a request that is no WebSocket upgrade gets
- * 426, and an upgrade the {@link UpgradeGate} refused gets the gate's verdict (403, 400, 405, 503) as a problem+json
- * body. Register it before {@code HelloService}, whose {@code /{name}} would answer {@code /chat.html}.
+ * answers the requests that reach HTTP routing on the endpoints' paths without being upgraded (426, or the
+ * endpoint's 400). Its {@link #gate} filter admits the upgrades. Register it before {@code HelloService}, whose
+ * {@code /{name}} would answer {@code /chat.html}.
  */
 public final class WebSockets implements HttpService, Metered {
     static final String PAGE = "/chat.html";
@@ -72,28 +73,39 @@ public final class WebSockets implements HttpService, Metered {
 
     public WebSockets(Settings settings) {
         this.settings = settings;
-        this.gate = new UpgradeGate(settings.allowedOrigins(), settings.maxConnections(),
-                                    List.of(EchoEndpoint.PATH, ChatEndpoint.PATH));
+        Map<String, UpgradeGate.Check> checks = new LinkedHashMap<>();
+        checks.put(EchoEndpoint.PATH, UpgradeGate.Check.NONE);
+        checks.put(ChatEndpoint.PATH, ChatEndpoint::check);
+        this.gate = new UpgradeGate(settings.maxConnections(), checks);
         this.page = resource("web/chat.html");
     }
 
     /**
      * Adds the endpoints to {@code server}, each connection with a listener of its own, and sets Helidon's frame
-     * limit to {@code max-message-bytes}, so a larger frame is refused (1009) before its payload is read. That
-     * replaces any {@code server.protocols.websocket} configuration; origins are checked by the gate instead.
+     * limit to {@code max-message-bytes}, so a larger frame is refused (1009) before its payload is read, and its
+     * Origin allow-list to {@code allowed-origins}. That replaces any {@code server.protocols.websocket}
+     * configuration.
      */
     public void addTo(WebServerConfig.Builder server) {
-        server.addProtocol(WsConfig.builder().maxFrameLength(settings.maxMessageBytes()).build());
+        server.addProtocol(WsConfig.builder()
+                                   .maxFrameLength(settings.maxMessageBytes())
+                                   .origins(Set.copyOf(settings.allowedOrigins()))
+                                   .build());
         server.addRouting(WsRouting.builder()
                                   .endpoint(EchoEndpoint.PATH, () -> new EchoEndpoint(gate, settings))
                                   .endpoint(ChatEndpoint.PATH, () -> new ChatEndpoint(gate, rooms, settings)));
     }
 
+    /** The filter that admits upgrades to the endpoints ({@link UpgradeGate}): install after the limiter. */
+    public Filter gate() {
+        return gate;
+    }
+
     @Override
     public void routing(HttpRules rules) {
         rules.get(PAGE, this::page)
-                .any(EchoEndpoint.PATH, refuse(UpgradeGate.Check.NONE))
-                .any(ChatEndpoint.PATH, refuse(ChatEndpoint::check));
+                .any(EchoEndpoint.PATH, this::refuse)
+                .any(ChatEndpoint.PATH, this::refuse);
     }
 
     /** The current counts; cheap enough to call on every scrape. */
@@ -126,36 +138,22 @@ public final class WebSockets implements HttpService, Metered {
     }
 
     /**
-     * Requests on an endpoint's path that Helidon did not upgrade: those that are no WebSocket handshake, and
-     * those the gate refused in {@code onHttpUpgrade}. The gate's checks are a pure function of the request, so
-     * they are run again here for the answer; a request that passes them is told 426 if it is no handshake, and
-     * otherwise was refused for the only other reason, capacity (503). Plain HTTP requests get the gate's verdict
-     * too, which lets the chat page learn why its WebSocket was refused: browsers do not tell.
+     * Requests on an endpoint's path that Helidon did not upgrade: those that are no WebSocket handshake (Helidon
+     * wants {@code Upgrade: websocket}, {@code Connection: Upgrade} and a {@code Sec-WebSocket-Key}). They get the
+     * endpoint's verdict on their parameters if it refuses them, which lets the chat page learn why its WebSocket
+     * was refused (browsers do not tell), and otherwise 426.
      */
-    private Handler refuse(UpgradeGate.Check check) {
-        return (req, res) -> {
-            UpgradeGate.Refusal refusal = gate.refusal(req.prologue(), req.headers(), check).orElse(null);
-            if (refusal == null && !handshake(req.headers())) {
-                throw Problems.of(Status.UPGRADE_REQUIRED_426, req.path().path() + " is a WebSocket endpoint;"
-                                + " connect with a WebSocket client (Upgrade: websocket)")
-                        .header(HeaderValues.create(HeaderNames.UPGRADE, "websocket"));
-            }
-            if (refusal == null) {
-                refusal = gate.full();
-            }
-            HttpException problem = Problems.of(refusal.status(), refusal.detail());
-            refusal.headers().forEach(problem::header);
-            throw problem;
-        };
-    }
-
-    /** What Helidon 4.2.6 takes for a WebSocket handshake (its header lookup is case-sensitive: "websocket"). */
-    private static boolean handshake(Headers headers) {
-        return headers.first(HeaderNames.UPGRADE).map("websocket"::equals).orElse(false)
-                && headers.contains(HeaderNames.create("Sec-WebSocket-Key"))
-                && (!headers.contains(HeaderNames.CONTENT_LENGTH)
-                            || headers.contains(HeaderValues.CONTENT_LENGTH_ZERO))
-                && !headers.contains(HeaderValues.TRANSFER_ENCODING_CHUNKED);
+    private void refuse(ServerRequest req, ServerResponse res) {
+        UpgradeGate.Refusal refusal = gate.refusal(req.path().path(), req.prologue(), req.headers())
+                .orElse(null);
+        if (refusal == null) {
+            throw Problems.of(Status.UPGRADE_REQUIRED_426, req.path().path() + " is a WebSocket endpoint;"
+                            + " connect with a WebSocket client (Upgrade: websocket)")
+                    .header(HeaderValues.create(HeaderNames.UPGRADE, "websocket"));
+        }
+        HttpException problem = Problems.of(refusal.status(), refusal.detail());
+        refusal.headers().forEach(problem::header);
+        throw problem;
     }
 
     private static byte[] resource(String name) {

@@ -16,7 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import dev.loomservice.Await;
 import dev.loomservice.TestServer;
 
-import io.helidon.common.config.ConfigException;
+import io.helidon.config.ConfigException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -109,7 +109,7 @@ class HostileRequestIT {
                         + "Content-Encoding: gzip\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}", 400),
                 bad("WebSocket upgrade with POST", "POST /ws/echo HTTP/1.1\r\n" + H + "Connection: Upgrade\r\n"
                         + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                        + "Content-Length: 0\r\n\r\n", 405),
+                        + "Content-Length: 0\r\n\r\n", 400), // Helidon 4.5 refuses it before routing
                 bad("WebSocket upgrade with a wrong version", "GET /ws/echo HTTP/1.1\r\n" + H + "Connection: Upgrade\r\n"
                         + "Upgrade: websocket\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                         + "\r\n", 0),
