@@ -6,7 +6,7 @@ import resource
 import socket
 import subprocess
 
-from servers import BENCH, PYTHON, ROOT
+from servers import BENCH, PYTHON, ROOT, helidon_version
 
 
 def run(command, cwd=ROOT):
@@ -73,6 +73,7 @@ def collect(java, server_cpus, client_cpus):
         "jdk": " | ".join(dict.fromkeys(run([java, "-version"]).splitlines()[::2])) or "unknown",
         "jvm_gc_on_server_cores": gc.group(1) if gc else "unknown",
         "loom_service": first_line(run([java, "-jar", "target/loom-service.jar", "--version"])),
+        "helidon": helidon_version(),  # of loom-service and of the bare peer alike
         "vertx": vertx.group(1) if vertx else "unknown",
         "python": first_line(run([PYTHON, "--version"])),
         "aiohttp": run([PYTHON, "-c", "import aiohttp; print(aiohttp.__version__)"]),

@@ -49,9 +49,9 @@ def main():
     parser.add_argument("--out", help="results directory (default: bench/results/DATE-HOST, or "
                                       "target/bench/DATE-HOST-quick with --quick)")
     parser.add_argument("--only", help="comma-separated scenarios (default: all): " + ",".join(scenarios.SCENARIOS))
-    parser.add_argument("--servers", help="comma-separated servers (default: all): loom,loom-nooffload,vertx,node,"
-                                          "aiohttp,uvloop; tasks: java-threads,asyncio-tasks,uvloop-tasks,"
-                                          "node-promises")
+    servers, runtimes = [s.name for s in specs("java")], list(scenarios.TASK_RUNTIMES)
+    parser.add_argument("--servers", help=f"comma-separated servers (default: all): {','.join(servers)}; tasks: "
+                                          f"{','.join(runtimes)}. bench/run builds only the jars these need")
     parser.add_argument("--port-base", type=int, default=int(os.environ.get("BENCH_PORT_BASE", 38000)),
                         help="servers listen on ports from here up (default 38000, or $BENCH_PORT_BASE)")
     parser.add_argument("--server-cpus", default=os.environ.get("BENCH_SERVER_CPUS", "0"),
@@ -110,6 +110,9 @@ def main():
     unknown = [s for s in wanted if s not in scenarios.SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
+    unknown = sorted((wanted_servers or set()) - {*servers, *runtimes})
+    if unknown:
+        parser.error(f"unknown server(s): {', '.join(unknown)}")
 
     env = envinfo.collect(args.java, args.server_cpus, args.client_cpus)
     log(f"bench: {mode} mode -> {out}")
@@ -157,6 +160,7 @@ def main():
         "environment": env,
         "parameters": params,
         "servers": {s.name: s.label for s in all_servers} | scenarios.TASK_RUNTIMES,
+        "jvm_servers": [s.name for s in all_servers if s.jvm],  # the ones with alloc_kb_per_req
         "scenario_seconds": timings,
         "runs": ctx.runs,
         "summary": summarize(ctx.runs),

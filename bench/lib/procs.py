@@ -1,5 +1,7 @@
-"""Processes the bench starts: pinned servers with a readiness check, and a sampler of their memory and CPU."""
+"""Processes the bench starts: pinned servers with a readiness check, a sampler of their memory and CPU, and what
+one measured run cost them per request (CPU time, and for JVMs the heap allocated)."""
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -16,13 +18,18 @@ def pinned(cpus, command):
 
 
 class Server:
-    """One server process: started pinned, ready when GET / answers 200, stopped with SIGTERM then SIGKILL."""
+    """One server process: started pinned, ready when GET / answers 200, stopped with SIGTERM then SIGKILL.
 
-    def __init__(self, spec, port, cpus, log_path, extra_props=()):
+    A JVM server writes its GC log to `gc_log` (None for the others): -Xlog:gc, one line per collection, never
+    rotated. It is the only option the bench adds to a JVM, and it costs a line per collection."""
+
+    def __init__(self, spec, port, cpus, log_path, extra_props=(), gc_log=None):
         self.spec = spec
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        command = spec.command(port, list(extra_props))
+        self.gc_log = gc_log if spec.jvm else None
+        jvm_options = [f'-Xlog:gc:file="{self.gc_log}"::filecount=0'] if self.gc_log else []
+        command = spec.command(port, list(extra_props), jvm_options)
         self.log = open(log_path, "wb")
         self.process = subprocess.Popen(pinned(cpus, command), cwd=spec.cwd, stdin=subprocess.DEVNULL,
                                         stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -131,3 +138,52 @@ class Sampler:
         wall = time.monotonic() - self.t0
         cpu = (cpu_seconds(self.pid) or self.cpu0) - self.cpu0
         return {"peak_rss_mb": self.peak_kb / 1024, "rss_mb": final_kb / 1024, "cpu_cores": cpu / wall if wall else 0}
+
+
+# A collection pause in a -Xlog:gc line, e.g. "GC(7) Pause Young (Allocation Failure) 70M->4M(247M) 2.1ms": heap
+# in use before and after it, in MiB. Serial, Parallel and G1 log every change of heap use at a pause.
+GC_PAUSE = re.compile(r"Pause .* (\d+)M->(\d+)M\(")
+
+
+def gc_pauses(path):
+    """(MiB in use before, MiB in use after) of every pause in a GC log so far, oldest first."""
+    try:
+        with open(path) as f:
+            return [(int(m[1]), int(m[2])) for m in map(GC_PAUSE.search, f) if m]
+    except OSError:
+        return []
+
+
+class RunCost:
+    """What one measured run cost a server: CPU time and, for a JVM, heap allocated, each per request served.
+
+    Create it right before the load generator starts and call per_request() right after it ends, so that neither
+    the warm-up nor the load generator (a process of its own) is counted. CPU time is the server process's utime +
+    stime from /proc (all its threads; children excluded), in clock ticks of 10 ms: runs of a few seconds at
+    thousands of requests/s make that error small.
+
+    Allocation comes from the GC log, as bench/ab computes it: each collection during the run found in use
+    (before it) what the previous collection left (after it) plus what was allocated since. The first
+    collection's "previous" is the last one before the run (or the JVM's start, with an empty heap), so the sum
+    covers as many intervals between collections as the run saw, and the partial intervals at its two ends
+    cancel on average; the error is at most about one young generation per run. Without a collection during the
+    run there is no number (never a 0); each collection is logged in whole MiB."""
+
+    def __init__(self, server):
+        self.server = server
+        self.cpu0 = cpu_seconds(server.pid)
+        self.pauses0 = len(gc_pauses(server.gc_log)) if server.gc_log else 0
+
+    def per_request(self, requests):
+        """cpu_us_per_req and, when the GC log allows, alloc_kb_per_req (KB = 1,024 bytes); {} without requests."""
+        cpu1 = cpu_seconds(self.server.pid)
+        if not requests or self.cpu0 is None or cpu1 is None:
+            return {}
+        out = {"cpu_us_per_req": (cpu1 - self.cpu0) * 1e6 / requests}
+        if self.server.gc_log:
+            pauses = [(0, 0)] + gc_pauses(self.server.gc_log)  # the JVM's start: nothing in use yet
+            run = pauses[self.pauses0:]  # from the last pause before the run on
+            if len(run) > 1:
+                mib = sum(before - previous_after for (_, previous_after), (before, _) in zip(run, run[1:]))
+                out["alloc_kb_per_req"] = mib * 1024 / requests
+        return out

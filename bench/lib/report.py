@@ -20,23 +20,27 @@ class ResultsError(Exception):
     pass
 
 
+# What each request cost the server, beside every throughput number: CPU time (every server) and heap allocated
+# (JVMs only: from their GC logs). Measured over the measured run alone; see procs.RunCost.
+COST = [("cpu_us_per_req", "CPU µs/req", "{:.1f}", "low"), ("alloc_kb_per_req", "alloc KB/req", "{:.1f}", "low")]
+COSTED = ["hello", "post", "io", "fanout", "overload", "million"]
 # Per scenario: title, unit of the variants, columns (metric, header, format, better: "high"/"low"/None),
 # and the primary metric that decides the winner.
 TABLES = {
     "hello": ("hello: GET / (plain text), saturating closed-loop load", "c", [
-        ("rps", "req/s", "{:,.0f}", "high"), ("p99_ms", "p99 ms", "{:.2f}", "low"), ("errors", "errors", "{:,.0f}", "low")],
-        "rps"),
+        ("rps", "req/s", "{:,.0f}", "high"), ("p99_ms", "p99 ms", "{:.2f}", "low"),
+        ("errors", "errors", "{:,.0f}", "low"), *COST], "rps"),
     "post": ("JSON POST /posts, saturating closed-loop load", "c", [
-        ("rps", "req/s", "{:,.0f}", "high"), ("p99_ms", "p99 ms", "{:.2f}", "low"), ("errors", "errors", "{:,.0f}", "low")],
-        "rps"),
+        ("rps", "req/s", "{:,.0f}", "high"), ("p99_ms", "p99 ms", "{:.2f}", "low"),
+        ("errors", "errors", "{:,.0f}", "low"), *COST], "rps"),
     "io": ("IO-bound: GET /io?ms=100 (Little's-law bound = c / 0.1 s)", "c", [
         ("rps", "req/s", "{:,.0f}", "high"), ("bound_fraction", "% of bound", "{:.1%}", "high"),
         ("p50_ms", "p50 ms", "{:.1f}", "low"), ("p99_ms", "p99 ms", "{:.1f}", "low"),
-        ("errors", "errors", "{:,.0f}", "low")], "bound_fraction"),
+        ("errors", "errors", "{:,.0f}", "low"), *COST], "bound_fraction"),
     "fanout": ("fan-out: GET /fanout?n=10&ms=50 (bound = c / 0.05 s)", "c", [
         ("rps", "req/s", "{:,.0f}", "high"), ("bound_fraction", "% of bound", "{:.1%}", "high"),
         ("p50_ms", "p50 ms", "{:.1f}", "low"), ("p99_ms", "p99 ms", "{:.1f}", "low"),
-        ("errors", "errors", "{:,.0f}", "low"), ("fanout_failed", "failed fan-outs", "{:,.0f}", "low")],
+        ("errors", "errors", "{:,.0f}", "low"), ("fanout_failed", "failed fan-outs", "{:,.0f}", "low"), *COST],
         "bound_fraction"),
     "cpu": ("CPU isolation: p99 of a light GET / load, idle and while /cpu is saturated", None, [
         ("idle_p99_ms", "idle p99 ms", "{:.2f}", "low"), ("loaded_p99_ms", "loaded p99 ms", "{:.2f}", "low"),
@@ -47,12 +51,13 @@ TABLES = {
         ("goodput_rps", "200/s", "{:,.0f}", "high"), ("shed_fraction", "503 share", "{:.1%}", None),
         ("p99_ms", "p99 ms (all)", "{:.0f}", "low"), ("probe_ok_p99_ms", "200 p99 ms", "{:.0f}", "low"),
         ("probe_shed_p50_ms", "503 p50 ms", "{:.1f}", "low"), ("probe_shed_p99_ms", "503 p99 ms", "{:.1f}", "low"),
-        ("errors", "errors", "{:,.0f}", "low")], "goodput_rps"),
+        ("errors", "errors", "{:,.0f}", "low"), *COST], "goodput_rps"),
     "million": ("a million requests: GET /io?ms=10", "n", [
         ("rpm", "req/min", "{:,.0f}", "high"), ("seconds", "seconds", "{:.1f}", "low"),
         ("p50_ms", "p50 ms", "{:.1f}", "low"), ("p99_ms", "p99 ms", "{:.1f}", "low"),
         ("p999_ms", "p99.9 ms", "{:.1f}", "low"), ("errors", "errors", "{:,.0f}", "low"),
-        ("peak_rss_mb", "peak RSS MiB", "{:,.0f}", "low"), ("cpu_cores", "CPU (cores)", "{:.2f}", None)], "rpm"),
+        ("peak_rss_mb", "peak RSS MiB", "{:,.0f}", "low"), ("cpu_cores", "CPU (cores)", "{:.2f}", None), *COST],
+        "rpm"),
     "idle": ("idle keep-alive connections: server memory per connection", "n", [
         ("alive", "alive at end", "{:,.0f}", "high"), ("rss_before_mb", "RSS before MiB", "{:,.0f}", None),
         ("rss_after_mb", "RSS after MiB", "{:,.0f}", None), ("kb_per_conn", "KiB / connection", "{:.1f}", "low")],
@@ -72,7 +77,7 @@ REQUIRED = {
     "million": ["requests", "rpm", "errors", "peak_rss_mb", "cpu_cores"],
     "idle": ["opened", "alive", "kb_per_conn"], "tasks": ["tasks", "wall_s", "peak_rss_mb"],
 }
-SERVER_ORDER = ["loom", "loom-nooffload", "vertx", "node", "aiohttp", "uvloop",
+SERVER_ORDER = ["loom", "loom-nooffload", "helidon-bare", "vertx", "node", "aiohttp", "uvloop",
                 "java-threads", "node-promises", "asyncio-tasks", "uvloop-tasks"]
 
 
@@ -102,6 +107,10 @@ def check(results, out):
             raise ResultsError(f"run {scenario}/{run.get('server')} is malformed (missing {missing})")
         if any(isinstance(v, float) and not math.isfinite(v) for v in metrics.values()):
             raise ResultsError(f"run {scenario}/{run['server']} has a metric that is not a finite number")
+        # Results that name their JVMs (jvm_servers) come from a harness that measures every run's cost.
+        if ("jvm_servers" in results and scenario in COSTED and metrics.get("requests")
+                and "cpu_us_per_req" not in metrics):
+            raise ResultsError(f"run {scenario}/{run['server']} lacks cpu_us_per_req")
     # The CSVs must say the same as the JSON.
     with open(os.path.join(out, "runs.csv")) as f:
         rows = list(csv.DictReader(f))
@@ -122,6 +131,14 @@ class Summary:
     def __init__(self, results):
         self.rows = {(r["scenario"], r["variant"], r["server"], r["metric"]): r for r in results["summary"]}
         self.labels = results["servers"]
+        self.jvms = results.get("jvm_servers")  # None in results from before allocation was measured
+
+    def cell(self, scenario, variant, server, metric, fmt, spread=True):
+        """A table cell: the median (±half the spread), "-" when not measured, empty when it can not apply
+        (allocation of a server that is not a JVM: only a GC log tells it)."""
+        if metric == "alloc_kb_per_req" and self.jvms is not None and server not in self.jvms:
+            return ""
+        return cell(self.get(scenario, variant, server, metric), fmt, spread)
 
     def get(self, scenario, variant, server, metric):
         return self.rows.get((scenario, variant, server, metric))
@@ -139,14 +156,14 @@ class Summary:
         return sorted(found, key=lambda s: SERVER_ORDER.index(s) if s in SERVER_ORDER else 99)
 
 
-def cell(row, fmt):
+def cell(row, fmt, spread=True):
     if row is None:
         return "-"
     value = row["median"]
     if isinstance(value, float) and math.isnan(value):
         return "n/a"
     text = fmt.format(value)
-    if row["n"] > 1 and value:
+    if spread and row["n"] > 1 and value:
         spread = (row["max"] - row["min"]) / 2 / abs(value)
         text += f" ±{spread:.0%}"
     return text
@@ -157,6 +174,9 @@ def scenario_table(summary, scenario, params):
     variants, servers = summary.variants(scenario), summary.servers(scenario)
     if not servers:
         return []
+    # Results from before the harness measured cost per request show their tables as they were.
+    columns = [c for c in columns if c not in COST
+               or any(summary.get(scenario, v, s, c[0]) for v in variants for s in servers)]
     lines = [f"### {title}", ""]
     for variant in variants:
         label = variant_label(variant, unit)
@@ -167,11 +187,36 @@ def scenario_table(summary, scenario, params):
                      + " | ".join(h for _, h, _, _ in columns) + " |")
         lines.append("|---|" + "---:|" * len(columns))
         for server in servers:
-            cells = [cell(summary.get(scenario, variant, server, m), fmt) for m, _, fmt, _ in columns]
+            cells = [summary.cell(scenario, variant, server, m, fmt) for m, _, fmt, _ in columns]
             lines.append(f"| {summary.labels.get(server, server)} | " + " | ".join(cells) + " |")
         lines.append("")
         lines.extend(winner_line(summary, scenario, variant, servers, columns, primary))
     return lines
+
+
+def cost_table(summary):
+    """Every server side by side at every throughput point: the scenario's main number, then what a request cost
+    the server in CPU time and in heap allocated (medians). With the bare Helidon peer beside loom-service, this
+    splits loom-service's distance to a peer into Helidon's (and Loom's) share and loom-service's own."""
+    points = [(s, v) for s in COSTED for v in summary.variants(s)]
+    servers = [srv for srv in SERVER_ORDER if any(summary.get(s, v, srv, "cpu_us_per_req") for s, v in points)]
+    if not servers:
+        return []
+    lines = ["| | " + " | ".join(summary.labels.get(s, s) for s in servers) + " |",
+             "|---|" + "---:|" * len(servers)]
+    for scenario, variant in points:
+        _, unit, columns, primary = TABLES[scenario]
+        shown = [c for c in columns if c[0] == primary] + COST
+        name = f"{scenario} {unit}={int(variant[1:]):,}" if unit else scenario
+        for metric, header, fmt, _ in shown:
+            cells = [summary.cell(scenario, variant, s, metric, fmt, spread=False) for s in servers]
+            if any(c not in ("", "-") for c in cells):
+                lines.append(f"| {name}: {header} | " + " | ".join(cells) + " |")
+    return ["## Every server, per request", "",
+            "Medians (spreads in the tables under Results). CPU µs/req: the server process's user + system CPU "
+            "time over the measured run / requests answered. alloc KB/req (JVMs only, 1 KB = 1,024 bytes): heap "
+            "allocated over the run, from the JVM's GC log / requests answered; \"-\" when no collection "
+            "happened during the run. Neither counts the warm-up or the load generator.", "", *lines, ""]
 
 
 def variant_label(variant, unit):
@@ -236,8 +281,8 @@ def targets(summary, params, quick):
 def environment_lines(results):
     env, p = results["environment"], results["parameters"]
     keys = ["host", "cpu", "cores", "memory_gib", "kernel", "server_cpus", "client_cpus", "loadavg_start",
-            "loadavg_end", "nofile_limit", "commit", "jdk", "jvm_gc_on_server_cores", "loom_service", "vertx",
-            "python", "aiohttp", "uvloop", "node", "wrk"]
+            "loadavg_end", "nofile_limit", "commit", "jdk", "jvm_gc_on_server_cores", "loom_service", "helidon",
+            "vertx", "python", "aiohttp", "uvloop", "node", "wrk"]
     lines = ["| | |", "|---|---|"] + [f"| {k} | {env.get(k, '-')} |" for k in keys]
     lines += ["", f"Parameters: {p['repeats']} measured run(s) of {p['duration']} s after {p['warmup']} s of warm-up "
                   f"per point; wrk with {p['wrk_threads']} thread(s). Cells: median ±half the min-max spread.", ""]
@@ -269,6 +314,7 @@ def render(out):
                   f"{p['overload_permits']} permits and {p['io_ms']} ms per request, loom-service can answer at most "
                   f"{p['overload_permits'] / (p['io_ms'] / 1000):,.0f} requests/s with 200; the rest is shed with 503. "
                   f"wrk is a closed loop that retries a 503 at once and ignores Retry-After.", ""]
+    lines += cost_table(summary)
     lines += ["## Charts", ""] + [f"![{name}](charts/{name}.png)" for name in charts] + [""]
     lines += ["## Results", ""]
     for scenario in TABLES:
@@ -284,9 +330,9 @@ def render(out):
 
 # ---------------------------------------------------------------------------------------------------- charts
 
-COLORS = {"loom": "#1f6feb", "loom-nooffload": "#8ab4f8", "vertx": "#7d3c98", "node": "#2e8b57",
-          "aiohttp": "#d9822b", "uvloop": "#c0392b", "java-threads": "#1f6feb", "node-promises": "#2e8b57",
-          "asyncio-tasks": "#d9822b", "uvloop-tasks": "#c0392b"}
+COLORS = {"loom": "#1f6feb", "loom-nooffload": "#8ab4f8", "helidon-bare": "#17a2b8", "vertx": "#7d3c98",
+          "node": "#2e8b57", "aiohttp": "#d9822b", "uvloop": "#c0392b", "java-threads": "#1f6feb",
+          "node-promises": "#2e8b57", "asyncio-tasks": "#d9822b", "uvloop-tasks": "#c0392b"}
 
 
 def bars(ax, summary, groups, metric, title, ylabel, scale=1.0, log=False):

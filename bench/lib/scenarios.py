@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 from load import Probe, Wrk
-from procs import Sampler, Server, peak_rss_kb, pinned, rss_kb
+from procs import RunCost, Sampler, Server, peak_rss_kb, pinned, rss_kb
 from servers import BENCH, PYTHON
 
 
@@ -62,11 +62,11 @@ class Context:
             self._port += 1
             if not port_free(port):
                 continue
+            stem = self.raw(self._tagged(f"{tag}-{spec.name}-server"))
             try:
-                return Server(spec, port, self.server_cpus, self.raw(self._tagged(f"{tag}-{spec.name}-server") + ".log"),
-                              extra_props)
+                return Server(spec, port, self.server_cpus, stem + ".log", extra_props, gc_log=stem + "-gc.log")
             except RuntimeError as e:
-                with open(self.raw(self._tagged(f"{tag}-{spec.name}-server") + ".log"), errors="replace") as f:
+                with open(stem + ".log", errors="replace") as f:
                     if "in use" not in f.read():
                         raise e
         raise RuntimeError(f"no free port from {self.port_base + 10} up for {spec.name}")
@@ -74,8 +74,9 @@ class Context:
     def settled_rss_kb(self, spec, server):
         """The server's RSS once garbage from the warm-up is gone. A JVM keeps dead objects until a collection,
         and its heap grows and shrinks by whole regions, which would swamp the few KiB per idle connection; so
-        both JVMs (ours and Vert.x alike) get a full GC (jcmd GC.run) first. Python and Node free as they go."""
-        if spec.argv[0] == self.java:
+        every JVM (ours, bare Helidon and Vert.x alike) gets a full GC (jcmd GC.run) first. Python and Node free as
+        they go."""
+        if spec.jvm:
             jcmd = os.path.join(os.path.dirname(self.java), "jcmd")
             subprocess.run([jcmd, str(server.pid), "GC.run"], capture_output=True, timeout=60, check=True)
         time.sleep(2)
@@ -122,9 +123,10 @@ def closed_loop(ctx, spec, scenario, path, script, levels, bound_s=None):
             variant = f"c{c}"
             ctx.wrk(server, path, c, p["warmup"], f"{scenario}-{variant}-{spec.name}-warmup", script=script).run()
             for i in ctx.repeats():
+                cost = RunCost(server)
                 r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{variant}-{spec.name}-{i}",
                             script=script).run()
-                m = throughput_metrics(r)
+                m = throughput_metrics(r) | cost.per_request(r["requests"])
                 if bound_s:
                     # Little's law: c clients that each wait bound_s per request cannot exceed c / bound_s.
                     m["bound_rps"] = c / bound_s
@@ -193,13 +195,16 @@ def overload(ctx, spec):
     with ctx.server(spec, "overload", props) as server:
         ctx.wrk(server, path, c, p["warmup"], f"overload-{spec.name}-warmup", script="statuses.lua").run()
         for i in ctx.repeats():
+            cost = RunCost(server)
             watch = Probe("127.0.0.1", server.port, path, p["duration"]).start()
             r = ctx.wrk(server, path, c, p["duration"], f"overload-{spec.name}-{i}", script="statuses.lua").run()
             seen = watch.result()
             ok, shed = r["statuses"].get("200", 0), r["statuses"].get("503", 0)
-            m = {"connections": c, "rps": r["rps"], "goodput_rps": ok / r["seconds"],
+            probed = sum(s["n"] for status, s in seen.items() if status != "0")  # the server answered these too
+            m = {"connections": c, "requests": r["requests"], "rps": r["rps"], "goodput_rps": ok / r["seconds"],
                  "shed_fraction": shed / r["requests"] if r["requests"] else 0.0,
-                 "errors": r["socket_errors"] + r["requests"] - ok - shed}
+                 "errors": r["socket_errors"] + r["requests"] - ok - shed,
+                 **cost.per_request(r["requests"] + probed)}
             m.update({k: r[k] for k in ("p50_ms", "p99_ms") if r[k] is not None})
             for status, name in (("200", "ok"), ("503", "shed")):
                 if status in seen:
@@ -217,9 +222,10 @@ def million(ctx, spec):
         ctx.wrk(server, path, c, p["warmup"], f"million-{spec.name}-warmup").run()
         for i in ctx.repeats():
             sampler = Sampler(server.pid).start()
+            cost = RunCost(server)
             r = ctx.wrk(server, path, c, 3600, f"million-{spec.name}-{i}", script="count.lua", stop_after=n,
                         deadline_s=max(600, n / 500)).run()
-            usage = sampler.stop()
+            usage = sampler.stop() | cost.per_request(r["requests"])
             ok = r["statuses"].get("200", 0)
             latency = {k: r[k] for k in ("p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms") if r[k] is not None}
             ctx.record("million", f"n{n}", spec, i, {

@@ -1,5 +1,7 @@
-"""The servers compared: loom-service (twice) and its event-loop peers, each started the way its users run it."""
+"""The servers compared: loom-service (twice), bare Helidon, and the event-loop peers, each started the way its users
+run it."""
 import os
+import re
 from dataclasses import dataclass, field
 
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -12,29 +14,49 @@ class ServerSpec:
     name: str      # short id used in files and CSV
     label: str     # what the tables and charts call it
     ours: bool     # loom-service itself, as opposed to a peer
-    argv: tuple    # command; "{port}" is replaced, "{props}" expands to the scenario's -D properties (ours only)
+    argv: tuple    # command; "{port}" is replaced, "{props}" expands to the scenario's -D properties (ours only),
+                   # "{jvm}" to the options the harness gives every JVM (its GC log)
     cwd: str = ROOT
     props: tuple = field(default=())  # -D properties that define this configuration
 
-    def command(self, port, extra_props):
+    @property
+    def jvm(self):
+        """Whether this server runs on the JVM: those get a GC log, from which the bench reads what they allocate."""
+        return "{jvm}" in self.argv
+
+    def command(self, port, extra_props, jvm_options=()):
         out = []
         for arg in self.argv:
             if arg == "{props}":
                 out += [f"-D{p}" for p in (*self.props, *extra_props)]
+            elif arg == "{jvm}":
+                out += list(jvm_options)
             else:
                 out.append(arg.replace("{port}", str(port)))
         return out
 
 
+def helidon_version():
+    """The Helidon of loom-service (<helidon.version> in the root pom.xml); bench/run builds the bare peer with it."""
+    with open(os.path.join(ROOT, "pom.xml")) as f:
+        found = re.search(r"<helidon.version>([^<]+)</helidon.version>", f.read())
+    return found.group(1) if found else "unknown"
+
+
 def specs(java):
     """Every server, in the order tables list them. `java` is the java binary of a JDK >= 21."""
-    loom = (java, "{props}", "-Dserver.port={port}", "-Dserver.host=127.0.0.1", "-jar", "target/loom-service.jar")
+    loom = (java, "{jvm}", "{props}", "-Dserver.port={port}", "-Dserver.host=127.0.0.1", "-jar",
+            "target/loom-service.jar")
+    helidon = ".".join(helidon_version().split(".")[:2])
     return [
         # cwd = repository root, so the service reads etc/application.yaml: the configuration a user runs.
         ServerSpec("loom", "loom-service (virtual threads)", True, loom),
         ServerSpec("loom-nooffload", "loom-service, cpu.offload=false", True, loom, props=("app.cpu.offload=false",)),
+        # The same Helidon and JVM without loom-service's code: what separates the two is loom-service's own cost.
+        ServerSpec("helidon-bare", f"Helidon {helidon} bare (virtual threads)", False,
+                   (java, "{jvm}", "-jar", "bench/peers/helidon-bare/target/helidon-bare.jar", "--port", "{port}")),
         ServerSpec("vertx", "Vert.x 5 (event loop)", False,
-                   (java, "-jar", "bench/peers/vertx/target/vertx-peer.jar", "--port", "{port}")),
+                   (java, "{jvm}", "-jar", "bench/peers/vertx/target/vertx-peer.jar", "--port", "{port}")),
         ServerSpec("node", "Node.js http", False, ("node", "bench/peers/node/server.js", "--port", "{port}")),
         ServerSpec("aiohttp", "aiohttp (asyncio)", False, (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}")),
         ServerSpec("uvloop", "aiohttp + uvloop", False,
