@@ -100,8 +100,8 @@ public final class Service {
                 .addFilter(limiter)
                 .addFilter(webSockets.gate()) // upgrades pass the filters too, this one admits them
                 .addFeature(deadline);
-        // Each service under its own prefix, flattened into this one routing table (see RouteTags): the order
-        // here is the order of matching.
+        // Each service under its own prefix, flattened into this one routing table, exact paths before patterns
+        // (see RouteTags); within each, the order here is the order of matching.
         var rules = RouteTags.rules(routing)
                 .register("/observe", observe)
                 .register("/admin", new StatsService(limiter, cpu.pool(), webSockets))
@@ -113,8 +113,9 @@ public final class Service {
         if (settings.debugRoutes()) {
             rules.register("/debug", new DebugService());
         }
-        rules.register(webSockets) // /chat.html is one segment: before HelloService
-                .register(new HelloService()); // last: its /{name} would shadow any one-segment route after it
+        rules.register(webSockets)
+                .register(new HelloService())
+                .apply();
     }
 
     /** Helidon's HTTP/1 settings from configuration, plus our listeners and response-header validation. */

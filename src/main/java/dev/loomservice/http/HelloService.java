@@ -1,5 +1,7 @@
 package dev.loomservice.http;
 
+import java.nio.charset.StandardCharsets;
+
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -14,8 +16,8 @@ import io.helidon.webserver.http.ServerResponse;
  * <p>Path parameters arrive URL-decoded, so names can be any Unicode text; answers are UTF-8 plain text.
  * A blank name (e.g. {@code /%20}, or {@code /greet} with none) greets {@code Anonymous}.
  *
- * <p>Register this service last: {@code /{name}} matches every one-segment path, so any one-segment route
- * registered after it would never be reached.
+ * <p>Register this service last: {@code /{name}} matches every one-segment path, so a one-segment pattern
+ * registered after it would never be reached (exact paths are tried before any pattern: see {@code RouteTags}).
  */
 public final class HelloService implements HttpService {
     static final String ANONYMOUS = "Anonymous";
@@ -46,8 +48,11 @@ public final class HelloService implements HttpService {
         return name.isBlank() ? ANONYMOUS : name;
     }
 
-    /** Sends {@code body} as UTF-8 plain text; the other text routes answer through this too. */
+    /**
+     * Sends {@code body} as UTF-8 plain text; the other text routes answer through this too. As bytes: a String
+     * would go through Helidon's media writer, which parses the Content-Type for its charset on every response.
+     */
     static void text(ServerResponse res, String body) {
-        res.header(TEXT_UTF_8).send(body);
+        res.header(TEXT_UTF_8).send(body.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,6 @@
 package dev.loomservice.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import dev.loomservice.observe.RequestId;
@@ -75,15 +76,14 @@ public final class Problems {
      * {@code requestId} member), so a client reporting an error hands over what finds it in the log.
      */
     public static void send(ServerRequest req, ServerResponse res, Status status, String detail) {
-        String id = RequestId.of(req);
+        String id = RequestId.of(res); // the response carries it already: Helidon's error handling keeps headers
         JsonObjectBuilder body = body(status, detail, req.path().absolute().path());
         if (!id.equals("-")) {
-            res.header(RequestId.HEADER, id);
             body.add("requestId", id);
         }
         res.status(status)
                 .header(CONTENT_TYPE)
-                .send(body.build().toString());
+                .send(body.build().toString().getBytes(StandardCharsets.UTF_8)); // bytes: no media writer
     }
 
     /** The RFC 9457 body: {@code type}, {@code title}, {@code status}, {@code detail}, and {@code instance} if known. */

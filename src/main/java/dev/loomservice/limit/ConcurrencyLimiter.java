@@ -37,6 +37,7 @@ public final class ConcurrencyLimiter implements Filter, Metered {
     private final Semaphore permits;
     private final AtomicInteger queued = new AtomicInteger();
     private final LongAdder rejected = new LongAdder();
+    private final String[] exemptPrefixes;
 
     /** What {@code app.limiter} configures. */
     public record Settings(int permits, int queueLength, Duration queueTimeout, Duration retryAfter,
@@ -60,6 +61,9 @@ public final class ConcurrencyLimiter implements Filter, Metered {
         this.settings = settings;
         // Fair, so waiting requests are admitted in arrival order and a burst cannot starve the oldest waiter.
         this.permits = new Semaphore(settings.permits(), true);
+        this.exemptPrefixes = settings.exemptPaths().stream()
+                .map(p -> p.endsWith("/") ? p.substring(0, p.length() - 1) : p)
+                .toArray(String[]::new);
     }
 
     @Override
@@ -75,7 +79,6 @@ public final class ConcurrencyLimiter implements Filter, Metered {
             res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, retry));
             Problems.send(req, res, Status.SERVICE_UNAVAILABLE_503, "the server is at its concurrency limit ("
                     + settings.permits() + " running, " + settings.queueLength() + " waiting); retry in " + retry + " s");
-            ConnectionPolicy.pauseAfter(req, Duration.ofSeconds(retry));
             return;
         }
         try {
@@ -126,8 +129,8 @@ public final class ConcurrencyLimiter implements Filter, Metered {
     }
 
     private boolean exempt(String path) {
-        for (String prefix : settings.exemptPaths()) {
-            if (path.equals(prefix) || path.startsWith(prefix.endsWith("/") ? prefix : prefix + "/")) {
+        for (String prefix : exemptPrefixes) {
+            if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
                 return true;
             }
         }

@@ -1,15 +1,12 @@
 package dev.loomservice.limit;
 
-import java.time.Duration;
-import java.util.Optional;
-
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import io.helidon.webserver.http.ServerRequest;
 
 /**
  * Decides, once a response is written, what happens to its connection. Installed as the outermost filter, so it
@@ -22,8 +19,8 @@ import io.helidon.webserver.http.ServerRequest;
  *   parsed as the next request: a 415 or 413 for a POST would let a request hidden in its body through (request
  *   smuggling). Helidon's {@link CloseConnectionException} reaches its connection handler, which closes the
  *   socket.</li>
- *   <li><b>Pause</b> for {@code Retry-After} after a request refused for load ({@link #pauseAfter}). The 503 has
- *   gone out at once; the connection's next request is read only after the delay the client was asked to wait.
+ *   <li><b>Pause</b> for {@code Retry-After} after a request refused for load: a 503 that carries
+ *   {@code Retry-After} in seconds (the limiter's, the CPU pool's, the WebSocket gate's). The 503 has gone out at once; the connection's next request is read only after the delay the client was asked to wait.
  *   A client that retries at once on the same connection (a retry storm, or a closed-loop load generator) then
  *   cannot keep the service busy refusing it: on one core, such a storm of instant retries starved the admitted
  *   requests completely (their wake-ups queued behind it). A paused connection costs one parked virtual thread.
@@ -31,11 +28,6 @@ import io.helidon.webserver.http.ServerRequest;
  * </ul>
  */
 public final class ConnectionPolicy implements Filter {
-    /** Asks this filter to pause the connection of {@code req} for {@code delay} after its response. */
-    public static void pauseAfter(ServerRequest req, Duration delay) {
-        req.context().register(ConnectionPolicy.class, delay);
-    }
-
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         chain.proceed();
@@ -43,14 +35,23 @@ public final class ConnectionPolicy implements Filter {
         if (res.headers().first(HeaderNames.CONNECTION).map("close"::equalsIgnoreCase).orElse(false)) {
             throw new CloseConnectionException("the response said Connection: close");
         }
-        Optional<Duration> pause = req.context().get(ConnectionPolicy.class, Duration.class);
-        if (pause.isPresent()) {
+        long pause = res.status() == Status.SERVICE_UNAVAILABLE_503 ? retryAfterSeconds(res) : 0;
+        if (pause > 0) {
             try {
-                Thread.sleep(pause.get());
+                Thread.sleep(pause * 1000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new CloseConnectionException("interrupted while pausing the connection");
             }
         }
+    }
+
+    /** The response's {@code Retry-After} in seconds; 0 if it has none, or gives a date. */
+    private static long retryAfterSeconds(RoutingResponse res) {
+        String value = res.headers().first(HeaderNames.RETRY_AFTER).orElse("");
+        if (value.isEmpty() || value.length() > 6 || !value.chars().allMatch(Character::isDigit)) {
+            return 0;
+        }
+        return Long.parseLong(value);
     }
 }

@@ -2,16 +2,16 @@ package dev.loomservice.limit;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.loomservice.ConfigValues;
 import dev.loomservice.observe.Metered;
+import dev.loomservice.observe.PerThread;
 import dev.loomservice.observe.PrometheusText;
 
 import io.helidon.config.Config;
@@ -33,13 +33,15 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * read closes that socket, so the connection ends and the permit is returned. (The request line itself, and
  * idle keep-alive connections, are bounded by Helidon's {@code idle-connection-timeout}.)
  *
- * <p>Registered with the routing as an {@link HttpFeature} only for its lifecycle: the watchdog runs while the
- * server does.
+ * <p>Each connection's thread has one {@link Clock} ({@link PerThread}), so starting and stopping a clock is a
+ * field write, not a change to a shared map. Registered with the routing as an {@link HttpFeature} only for its
+ * lifecycle: the watchdog runs while the server does.
  */
 public final class ReadDeadline implements HttpFeature, Metered {
     private final Settings settings;
-    private final Map<Thread, Long> readingHeaders = new ConcurrentHashMap<>();
-    private final Map<Thread, Long> readingBodies = new ConcurrentHashMap<>();
+    /** Not reading: a start time that {@link System#nanoTime} can return, but only once in centuries. */
+    private static final long IDLE = Long.MIN_VALUE;
+    private final PerThread<Clock> clocks = new PerThread<>(thread -> new Clock());
     private final LongAdder headerTimeouts = new LongAdder();
     private final LongAdder bodyTimeouts = new LongAdder();
     private final ScheduledExecutorService watchdog =
@@ -61,6 +63,12 @@ public final class ReadDeadline implements HttpFeature, Metered {
         }
     }
 
+    /** When the thread began reading the current request's headers, and its body; {@link #IDLE} if it is not. */
+    private static final class Clock {
+        private final AtomicLong headers = new AtomicLong(IDLE);
+        private final AtomicLong body = new AtomicLong(IDLE);
+    }
+
     /** An I/O step that may block. */
     @FunctionalInterface
     public interface Read<T> {
@@ -76,25 +84,25 @@ public final class ReadDeadline implements HttpFeature, Metered {
         return new Http1ConnectionListener() {
             @Override
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-                readingHeaders.put(Thread.currentThread(), System.nanoTime());
+                clocks.current().headers.set(System.nanoTime());
             }
 
             @Override
             public void headers(ConnectionContext ctx, Headers headers) {
-                readingHeaders.remove(Thread.currentThread());
+                clocks.current().headers.set(IDLE);
             }
         };
     }
 
     /** Runs {@code read} under the body deadline. */
     public <T> T readBody(Read<T> read) throws IOException {
-        Thread self = Thread.currentThread();
-        Long start = System.nanoTime();
-        readingBodies.put(self, start);
+        AtomicLong clock = clocks.current().body;
+        long start = System.nanoTime();
+        clock.set(start);
         try {
             return read.read();
         } finally {
-            if (!readingBodies.remove(self, start)) {
+            if (!clock.compareAndSet(start, IDLE)) {
                 Thread.interrupted(); // the watchdog took the entry and interrupted us: that interrupt is spent
                 throw new Expired(settings.body());
             }
@@ -129,18 +137,22 @@ public final class ReadDeadline implements HttpFeature, Metered {
 
     private void expire() {
         long now = System.nanoTime();
-        expire(readingHeaders, now, settings.headers().toNanos(), headerTimeouts);
-        expire(readingBodies, now, settings.body().toNanos(), bodyTimeouts);
+        long headers = settings.headers().toNanos();
+        long body = settings.body().toNanos();
+        clocks.forEach((thread, clock) -> {
+            expire(thread, clock.headers, now, headers, headerTimeouts);
+            expire(thread, clock.body, now, body, bodyTimeouts);
+        });
+        clocks.sweep(clock -> true);
     }
 
-    private static void expire(Map<Thread, Long> reading, long now, long deadlineNanos, LongAdder count) {
-        reading.forEach((thread, start) -> {
-            // remove(key, value) first: whoever removes the entry owns the outcome, so a reader that just finished
-            // is never interrupted, and one that is interrupted knows it
-            if (now - start > deadlineNanos && reading.remove(thread, start)) {
-                count.increment();
-                thread.interrupt();
-            }
-        });
+    private static void expire(Thread thread, AtomicLong clock, long now, long deadlineNanos, LongAdder count) {
+        long start = clock.get();
+        // compare-and-set first: whoever resets the clock owns the outcome, so a reader that just finished is
+        // never interrupted, and one that is interrupted knows it
+        if (start != IDLE && now - start > deadlineNanos && clock.compareAndSet(start, IDLE)) {
+            count.increment();
+            thread.interrupt();
+        }
     }
 }

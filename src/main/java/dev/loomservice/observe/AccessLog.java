@@ -1,6 +1,7 @@
 package dev.loomservice.observe;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,8 @@ final class AccessLog implements AutoCloseable {
         }
         text.append("ts=").append(lastTimestamp).append(" access method=").append(e.method())
                 .append(" path=").append(e.rawPath()).append(" status=").append(e.status())
-                .append(" bytes=").append(e.bytes()).append(" ms=").append(ServerTiming.millis(e.nanos()))
+                .append(" bytes=").append(e.bytes()).append(" ms=");
+        ServerTiming.millis(text, e.nanos())
                 .append(" id=").append(e.id()).append('\n');
     }
 
@@ -91,7 +93,10 @@ final class AccessLog implements AutoCloseable {
                 for (Entry e : batch) {
                     append(text, e);
                 }
-                out.print(text);
+                // encoded once per batch and written as bytes: print(CharSequence) goes through the stream's
+                // charset encoder and its buffered writer, chunk by chunk
+                byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+                out.write(bytes, 0, bytes.length);
                 batch.clear();
                 text.setLength(0);
             }

@@ -1,7 +1,7 @@
 package dev.loomservice.observe;
 
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -15,6 +15,7 @@ final class HttpMetrics {
     static final String NAME = "http_server_request_duration_seconds";
     /** Seconds; from 1 ms (a hello) to 10 s, with the 100 ms of {@code /io?ms=100} on a boundary. */
     private static final double[] BOUNDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    private static final long[] BOUNDS_NANOS = Arrays.stream(BOUNDS).mapToLong(b -> Math.round(b * 1e9)).toArray();
 
     private final ConcurrentHashMap<Key, Series> series = new ConcurrentHashMap<>();
 
@@ -23,7 +24,7 @@ final class HttpMetrics {
 
     private static final class Series {
         private final LongAdder[] counts = new LongAdder[BOUNDS.length + 1];
-        private final DoubleAdder sum = new DoubleAdder();
+        private final LongAdder sumNanos = new LongAdder();
 
         private Series() {
             for (int i = 0; i < counts.length; i++) {
@@ -33,14 +34,17 @@ final class HttpMetrics {
     }
 
     void record(String method, String route, int status, long nanos) {
-        double seconds = nanos / 1e9;
-        Series s = series.computeIfAbsent(new Key(method, route, status), k -> new Series());
+        Key key = new Key(method, route, status); // escape analysis keeps it off the heap when the series exists
+        Series s = series.get(key);
+        if (s == null) {
+            s = series.computeIfAbsent(key, k -> new Series());
+        }
         int bucket = 0;
-        while (bucket < BOUNDS.length && seconds > BOUNDS[bucket]) {
+        while (bucket < BOUNDS_NANOS.length && nanos > BOUNDS_NANOS[bucket]) {
             bucket++;
         }
         s.counts[bucket].increment();
-        s.sum.add(seconds);
+        s.sumNanos.add(nanos);
     }
 
     void write(PrometheusText out) {
@@ -50,7 +54,7 @@ final class HttpMetrics {
             for (int i = 0; i < counts.length; i++) {
                 counts[i] = s.counts[i].sum();
             }
-            out.histogramSample(NAME, BOUNDS, counts, s.sum.sum(), "method", key.method(), "route", key.route(),
+            out.histogramSample(NAME, BOUNDS, counts, s.sumNanos.sum() / 1e9, "method", key.method(), "route", key.route(),
                                 "status", String.valueOf(key.status()));
         });
     }

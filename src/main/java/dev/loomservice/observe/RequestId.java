@@ -5,41 +5,36 @@ import java.util.concurrent.ThreadLocalRandom;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.helidon.logging.common.HelidonMdc;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 /**
  * The first filter: every request gets an id, the client's {@code X-Request-Id} when it is a sane token
- * (1..64 of {@code A-Z a-z 0-9 . _ : -}), else a fresh random one. The id is echoed in the response, kept in the
- * request context ({@link #of}) and put in the logging MDC as {@code requestId}, so every log line written while
- * the request runs carries it.
+ * (1..64 of {@code A-Z a-z 0-9 . _ : -}), else a fresh random one. The id is set on the response at once, which
+ * is also where the other filters and the error handler read it ({@link #of}). Log lines written while the request
+ * runs carry it as the MDC's {@code requestId}, which {@link InFlight} provides.
+ *
+ * <p>Not in the request context: Helidon builds a request's context on first use, with a lock and a registry,
+ * which would cost more than the rest of this filter.
  */
 public final class RequestId implements Filter {
     /** {@code X-Request-Id}. */
     public static final HeaderName HEADER = HeaderNames.create("X-Request-Id");
-    static final String MDC_KEY = "requestId";
     private static final HexFormat HEX = HexFormat.of();
 
-    /** The id of {@code req}; {@code "-"} when this filter did not run (e.g. a WebSocket upgrade). */
-    public static String of(ServerRequest req) {
-        return req.context().get(RequestId.class, String.class).orElse("-");
+    /** The id of the request {@code res} answers; {@code "-"} when this filter did not run. */
+    public static String of(ServerResponse res) {
+        return res.headers().first(HEADER).orElse("-");
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String id = req.headers().first(HEADER).filter(RequestId::acceptable).orElseGet(RequestId::generate);
-        req.context().register(RequestId.class, id);
         res.header(HEADER, id);
-        HelidonMdc.set(MDC_KEY, id);
-        try {
-            chain.proceed();
-        } finally {
-            HelidonMdc.remove(MDC_KEY);
-        }
+        chain.proceed();
     }
 
     static boolean acceptable(String id) {

@@ -26,7 +26,7 @@ final class RequestObserver implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        InFlight.Request request = inFlight.begin(req, RequestId.of(req));
+        InFlight.Request request = inFlight.begin(req, RequestId.of(res));
         boolean escaped = true;
         try {
             chain.proceed();

@@ -1,6 +1,7 @@
 package dev.loomservice.observe;
 
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.helidon.http.Method;
 import io.helidon.webserver.WebServer;
@@ -10,54 +11,54 @@ import io.helidon.webserver.http.HttpRoute;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
-import io.helidon.webserver.http.ServerRequest;
 
 /**
- * Remembers, for every request, the route pattern that matched it ({@code /greet/{name}}, not {@code /greet/Bob}),
- * so metrics can be labelled per route with a bounded number of series. Helidon 4.2 does not expose the
- * matched pattern, so services are registered through {@link #rules}, a view of the routing that wraps each
- * handler with one that records its pattern in the request context.
+ * The one routing table: services registered under their prefixes, <em>flattened</em> onto the routing, exact
+ * paths first. Metrics label requests by the pattern that matched ({@code /greet/{name}}, not {@code /greet/Bob}),
+ * which Helidon keeps as {@code ServerRequest.matchingPattern()}; flattened, that is the whole pattern.
  *
- * <p>Every {@code get/post/...(pattern, handler)} of {@link HttpRules} goes through
- * {@link #route(Method, String, Handler)}, so that one method sees every pattern.
+ * <p>Flattened: {@code register("/io", service)} puts the service's routes on the routing itself, as {@code /io...}
+ * patterns, instead of nesting a service route, which costs a parameter-map merge on every request it serves. The
+ * services keep their lifecycle ({@code beforeStart}, {@code afterStop}): each is registered as a routing feature
+ * that has no routes.
  *
- * <p>Services are <em>flattened</em>: {@code register("/io", service)} puts the service's routes on the routing
- * itself, as {@code /io...} patterns, instead of nesting a service route. Helidon 4.2.6 pays for a route found
- * inside a nested service on every request: it merges the path parameters of both levels into a new parameter
- * map, and each such map looks up the global mapper manager in the service registry. Flat, a {@code GET /}
- * allocates 7.5 KB instead of 10.8 KB and takes 17% less CPU time ({@code bench/ab}, bench/README.md). The
- * services keep their lifecycle ({@code beforeStart}, {@code afterStop}): each is registered as a routing
- * feature that has no routes.
- * The order of registration is the order of matching, as before.
+ * <p>Exact paths first: Helidon tries routes one after another, and a pattern ({@code /posts/{id}}) costs a regex
+ * match to try, an exact path a string comparison. So every route whose path has no parameter or wildcard is
+ * tried before every pattern; among each kind, registration order is matching order. A pattern can therefore never
+ * shadow an exact path, whatever the order of registration. Call {@link #apply} once, after the last
+ * registration, to add the patterns.
  */
 public final class RouteTags implements HttpRules {
     private final HttpRouting.Builder routing;
     private final String prefix;
+    private final List<Runnable> patterns;
 
-    private RouteTags(HttpRouting.Builder routing, String prefix) {
+    private RouteTags(HttpRouting.Builder routing, String prefix, List<Runnable> patterns) {
         this.routing = routing;
         this.prefix = prefix;
+        this.patterns = patterns;
     }
 
-    /** A view of {@code routing} through which registered services get their handlers tagged. */
-    public static HttpRules rules(HttpRouting.Builder routing) {
-        return new RouteTags(routing, "");
+    /** A view of {@code routing} for registering services; {@link #apply} when done. */
+    public static RouteTags rules(HttpRouting.Builder routing) {
+        return new RouteTags(routing, "", new ArrayList<>());
     }
 
-    /** The pattern of the route that handled {@code req}, if one did. */
-    public static Optional<String> route(ServerRequest req) {
-        return req.context().get(RouteTags.class, String.class);
+    /** Adds the pattern routes held back so far, after the exact ones. */
+    public void apply() {
+        patterns.forEach(Runnable::run);
+        patterns.clear();
     }
 
     @Override
-    public HttpRules register(HttpService... services) {
+    public RouteTags register(HttpService... services) {
         return register("/", services);
     }
 
     @Override
-    public HttpRules register(String pathPattern, HttpService... services) {
+    public RouteTags register(String pathPattern, HttpService... services) {
         for (HttpService service : services) {
-            service.routing(new RouteTags(routing, join(prefix, pathPattern)));
+            service.routing(new RouteTags(routing, join(prefix, pathPattern), patterns));
             routing.addFeature(new Lifecycle(service));
         }
         return this;
@@ -65,20 +66,25 @@ public final class RouteTags implements HttpRules {
 
     @Override
     public HttpRules route(HttpRoute route) {
-        routing.route(route); // built routes carry no pattern we can read; left untagged (and unprefixed)
+        routing.route(route); // a built route's path is not readable: added now, unprefixed
         return this;
     }
 
     @Override
     public HttpRules route(Method method, String pathPattern, Handler handler) {
         String pattern = join(prefix, pathPattern);
-        routing.route(method, pattern, (req, res) -> {
-            req.context().register(RouteTags.class, pattern);
-            handler.handle(req, res);
-        });
+        if (exact(pattern)) {
+            routing.route(method, pattern, handler);
+        } else {
+            patterns.add(() -> routing.route(method, pattern, handler));
+        }
         return this;
     }
 
+    /** No parameter, optional part or wildcard: Helidon matches it by string comparison. */
+    private static boolean exact(String pattern) {
+        return pattern.indexOf('{') < 0 && pattern.indexOf('[') < 0 && pattern.indexOf('*') < 0;
+    }
     /** {@code /io} + {@code /} is {@code /io}; {@code /posts} + {@code /{id}} is {@code /posts/{id}}. */
     private static String join(String prefix, String pattern) {
         if (prefix.isEmpty() || prefix.equals("/")) {

@@ -22,9 +22,14 @@ public final class ServerTiming {
 
     /** Milliseconds with two decimals ({@code 12.05}), without String.format (it would cost more than a hello). */
     static String millis(long nanos) {
+        return millis(new StringBuilder(12), nanos).toString();
+    }
+
+    /** Appends {@link #millis(long)}'s text to {@code to}. */
+    static StringBuilder millis(StringBuilder to, long nanos) {
         long hundredths = nanos / 10_000;
         long fraction = hundredths % 100;
-        return (hundredths / 100) + (fraction < 10 ? ".0" : ".") + fraction;
+        return to.append(hundredths / 100).append(fraction < 10 ? ".0" : ".").append(fraction);
     }
 
     /** Register as a receive listener. */
@@ -44,7 +49,8 @@ public final class ServerTiming {
             public void headers(ConnectionContext ctx, Headers headers) {
                 long began = start.get()[0];
                 if (began != 0 && headers instanceof ServerResponseHeaders response) {
-                    response.set(SERVER_TIMING, "app;dur=" + millis(System.nanoTime() - began));
+                    response.set(SERVER_TIMING, millis(new StringBuilder(16).append("app;dur="),
+                                                       System.nanoTime() - began).toString());
                 }
             }
         };

@@ -71,8 +71,8 @@ final class UpgradeGate implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        Check check = checks.get(req.path().path());
-        if (check == null || !upgrade(req.headers())) {
+        Check check = upgrade(req.headers()) ? checks.get(req.path().path()) : null;
+        if (check == null) {
             chain.proceed();
             return;
         }

@@ -34,8 +34,7 @@ import io.helidon.webserver.websocket.WsRouting;
  *
  * <p>{@link #addTo} registers the endpoints with Helidon. As an {@link HttpService} this class serves the page and
  * answers the requests that reach HTTP routing on the endpoints' paths without being upgraded (426, or the
- * endpoint's 400). Its {@link #gate} filter admits the upgrades. Register it before {@code HelloService}, whose
- * {@code /{name}} would answer {@code /chat.html}.
+ * endpoint's 400). Its {@link #gate} filter admits the upgrades.
  */
 public final class WebSockets implements HttpService, Metered {
     static final String PAGE = "/chat.html";
