@@ -8,8 +8,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -26,7 +24,6 @@ import io.helidon.http.HttpMediaType;
 import io.helidon.http.Method;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
-import io.helidon.webclient.api.WebClientConfig;
 
 /**
  * HTTP exchanges with a deadline for the whole of each: connect, send, and read the complete body. Callers block
@@ -37,40 +34,35 @@ import io.helidon.webclient.api.WebClientConfig;
  * {@code timeout}; then the exchange is interrupted, which closes its socket. Helidon's per-read timeouts alone
  * would let a server that trickles one byte per second hold a caller forever.
  *
- * <p>Redirects are never followed here ({@code followRedirects(false)}): Helidon 4.2 forwards request headers to
- * whatever host a redirect names, and a crawler must decide itself whether the target is in scope.
+ * <p>Redirects are never followed here ({@code followRedirects(false)}): a crawler must decide itself whether the
+ * target is in scope, and a client that follows them may forward request headers to whatever host a redirect names.
  *
- * <p>Connections are kept alive, but each {@link WebClient} (and its connection cache) serves one exchange at a
- * time: exchanges borrow a client from a pool of up to {@code connections} and give it back when done. Helidon
- * 4.2.6 puts a finished connection back in its cache <em>before</em> starting the monitor that watches it while
- * idle (helidon-io/helidon#10861, fixed after 4.2.6), so a connection shared by concurrent exchanges can lose the
- * first byte of a response to that monitor ("Protocol is not HTTP: TTP..."); about 1 in 5,000 pages did in a
- * crawl here. With one exchange per client at a time, returning and reusing a connection are strictly ordered.
- * {@link #close} interrupts exchanges still running and closes the pooled clients and their connections.
+ * <p>One {@link WebClient}, whose own connection cache keeps up to {@code connections} idle keep-alive connections
+ * per host, shared by every caller: a finished exchange returns its connection, the next exchange to that host
+ * takes it (Helidon 4.4 fixed the race that made sharing a cached connection lose a byte, helidon#10861). Beyond
+ * that many idle ones a returned connection is closed. {@link #close} interrupts exchanges still running and closes
+ * the client and its connections.
  */
 public final class Fetcher implements AutoCloseable {
     /** The product token of our {@code User-Agent}, which is also what robots.txt groups name to address us. */
     public static final String PRODUCT = "loom-service";
     private static final int CHUNK = 8192;
 
-    private final WebClientConfig config;
+    private final WebClient client;
     private final Duration timeout;
-    private final BlockingQueue<WebClient> clients;
     private final ExecutorService exchanges = Executors.newVirtualThreadPerTaskExecutor();
-    private volatile boolean closed;
 
     public Fetcher(Duration timeout, int connections) {
         this.timeout = timeout;
-        this.clients = new ArrayBlockingQueue<>(Math.max(1, connections));
-        this.config = WebClient.builder()
+        this.client = WebClient.builder()
                 .followRedirects(false)
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
                 .dnsResolver(new JdkDnsResolver())
-                .shareConnectionCache(false) // each client its own cache: see the class comment
-                .connectionCacheSize(1)      // per host; a client serves one exchange at a time
+                .shareConnectionCache(false) // our own cache, sized here, not the JVM-wide one
+                .connectionCacheSize(Math.max(1, connections)) // idle connections kept per host
                 .addHeader(HeaderValues.create(HeaderNames.USER_AGENT, userAgent()))
-                .buildPrototype();
+                .build();
     }
 
     /** {@code loom-service/VERSION}. */
@@ -81,21 +73,18 @@ public final class Fetcher implements AutoCloseable {
 
     /** GETs {@code url}, keeping at most {@code keep} bytes of the body (and counting the rest). */
     public Fetched get(URI url, int keep) throws InterruptedException {
-        return within(url, () -> exchange(url, Method.GET, null, null, keep));
+        return within(url, () -> exchange(client, url, Method.GET, null, null, keep));
     }
 
     /** POSTs {@code body} as {@code contentType}, keeping at most {@code keep} bytes of the answer. */
     public Fetched post(URI url, String contentType, byte[] body, int keep) throws InterruptedException {
-        return within(url, () -> exchange(url, Method.POST, contentType, body, keep));
+        return within(url, () -> exchange(client, url, Method.POST, contentType, body, keep));
     }
 
     @Override
     public void close() {
-        closed = true;
         exchanges.shutdownNow();
-        for (WebClient client = clients.poll(); client != null; client = clients.poll()) {
-            client.closeResource();
-        }
+        client.closeResource();
     }
 
     private Fetched within(URI url, Callable<Fetched> exchange) throws InterruptedException {
@@ -111,20 +100,6 @@ public final class Fetcher implements AutoCloseable {
         } catch (InterruptedException e) {
             result.cancel(true); // our caller gave up (Ctrl-C): so does the exchange
             throw e;
-        }
-    }
-
-    private Fetched exchange(URI url, Method method, String contentType, byte[] body, int keep) throws IOException {
-        WebClient client = clients.poll();
-        try {
-            if (client == null) {
-                client = WebClient.create(config); // ~0.1 ms; at most `connections` stay pooled
-            }
-            return exchange(client, url, method, contentType, body, keep);
-        } finally {
-            if (closed || !clients.offer(client)) {
-                client.closeResource();
-            }
         }
     }
 

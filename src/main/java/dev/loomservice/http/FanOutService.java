@@ -54,7 +54,7 @@ public final class FanOutService implements HttpService {
         public static Settings from(Config fanout) {
             return new Settings(ConfigValues.intAtLeast(fanout.get("max-calls"), 1, 100),
                                 ConfigValues.duration(fanout.get("call-timeout"), Duration.ofSeconds(5)),
-                                ConfigValues.intAtLeast(fanout.get("connections"), 1, 512),
+                                ConfigValues.intAtLeast(fanout.get("connections"), 1, 1024),
                                 fanout.get("base-uri").asString().asOptional().map(Settings::httpUri));
         }
 
