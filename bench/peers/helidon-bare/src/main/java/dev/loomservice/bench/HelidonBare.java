@@ -61,13 +61,13 @@ public final class HelidonBare {
     static final JsonBuilderFactory JSON = Json.createBuilderFactory(Map.of());
 
     /**
-     * Shared by all requests (thread-safe) for the life of the process; it keeps up to 512 idle connections, as
+     * Shared by all requests (thread-safe) for the life of the process; it keeps up to 1,024 idle connections, as
      * loom-service's fan-out does.
      */
     private final WebClient client = WebClient.builder()
             .connectTimeout(CALL_TIMEOUT)
             .readTimeout(CALL_TIMEOUT)
-            .connectionCacheSize(512)
+            .connectionCacheSize(1024)
             .build();
     private final Posts posts = new Posts();
 
