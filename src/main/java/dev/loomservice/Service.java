@@ -17,6 +17,7 @@ import dev.loomservice.limit.ConnectionPolicy;
 import dev.loomservice.limit.Drain;
 import dev.loomservice.limit.FramingGuard;
 import dev.loomservice.limit.ReadDeadline;
+import dev.loomservice.limit.ResponseHeaderGuard;
 import dev.loomservice.observe.InFlight;
 import dev.loomservice.observe.ObserveService;
 import dev.loomservice.observe.RouteTags;
@@ -118,7 +119,7 @@ public final class Service {
                 .apply();
     }
 
-    /** Helidon's HTTP/1 settings from configuration, plus our listeners and response-header validation. */
+    /** Helidon's HTTP/1 settings from configuration, plus our listeners (framing, deadlines, timing, response headers). */
     private List<ProtocolConfig> http1(List<ProtocolConfig> configured) {
         List<ProtocolConfig> protocols = new ArrayList<>(configured);
         Http1Config base = protocols.stream()
@@ -131,12 +132,14 @@ public final class Service {
                               .from(base)
                               // the name Helidon's service discovery knows, or it adds a default http_1_1 beside it
                               .name("http_1_1")
-                              .validateResponseHeaders(true)
+                              // checked by ResponseHeaderGuard instead, in place (Helidon's check allocates)
+                              .validateResponseHeaders(false)
                               // one listener each way, replacing Helidon's wire-log listeners (see Http1Listeners)
                               .receiveListeners(List.of(new Http1Listeners(List.of(new FramingGuard(),
                                                                                   deadline.listener(),
                                                                                   timing.receiver()))))
-                              .sendListeners(List.of(timing.sender()))
+                              .sendListeners(List.of(new Http1Listeners(List.of(timing.sender(),
+                                                                               new ResponseHeaderGuard()))))
                               .build());
         return protocols;
     }

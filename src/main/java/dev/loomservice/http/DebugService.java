@@ -1,5 +1,6 @@
 package dev.loomservice.http;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -14,6 +15,8 @@ import io.helidon.webserver.http.ServerResponse;
  *   that sleeps: {@link Class#forName} enters native code, which calls back into the loader, and a virtual thread
  *   with a native frame on its stack cannot unmount, on any JDK (on 24+ {@code synchronized} no longer pins).</li>
  *   <li>{@code GET /debug/fail}: throws an exception whose message must not reach the client.</li>
+ *   <li>{@code GET /debug/header?value=V}: puts V, as given, in a response header ({@code X-Echo}), so a test can
+ *   see a CR/LF refused before it splits the response.</li>
  * </ul>
  */
 public final class DebugService implements HttpService {
@@ -23,7 +26,8 @@ public final class DebugService implements HttpService {
     @Override
     public void routing(HttpRules rules) {
         rules.get("/pin", this::pin)
-                .get("/fail", this::fail);
+                .get("/fail", this::fail)
+                .get("/header", this::header);
     }
 
     private void pin(ServerRequest req, ServerResponse res) {
@@ -49,5 +53,10 @@ public final class DebugService implements HttpService {
 
     private void fail(ServerRequest req, ServerResponse res) {
         throw new IllegalStateException(SECRET);
+    }
+
+    private void header(ServerRequest req, ServerResponse res) {
+        res.header(HeaderNames.create("X-Echo"), req.query().first("value").orElse(""));
+        HelloService.text(res, "echoed");
     }
 }

@@ -25,7 +25,8 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 /**
  * Malformed and hostile HTTP/1.1, written byte for byte to a real server: every one is answered with a single
- * 4xx (a problem+json) or a closed connection, never a 5xx, never two responses, and the server goes on serving.
+ * 4xx (a problem+json) or a closed connection, never two responses, and the server goes on serving. The one 5xx
+ * is RFC 9112's own: a transfer coding the server does not implement is a 501 (Helidon's answer).
  */
 class HostileRequestIT {
     private static final Duration QUIET = Duration.ofSeconds(2);
@@ -61,7 +62,7 @@ class HostileRequestIT {
                 bad("CL overflow", "POST /posts HTTP/1.1\r\n" + H + "Content-Length: 99999999999999999999999\r\n\r\n", 400),
                 bad("TE gzip", "POST /posts HTTP/1.1\r\n" + H + "Transfer-Encoding: gzip\r\n\r\n" + smuggled, 400),
                 bad("TE chunked then gzip", "POST /posts HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n", 400),
-                bad("TE gzip then chunked", "POST /posts HTTP/1.1\r\n" + H + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 400),
+                bad("TE gzip then chunked", "POST /posts HTTP/1.1\r\n" + H + "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n", 501),
                 bad("TE identity", "POST /posts HTTP/1.1\r\n" + H + "Transfer-Encoding: identity\r\n\r\n" + smuggled, 400),
                 bad("TE chunked twice", "POST /posts HTTP/1.1\r\n" + H + "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400),
                 bad("TE xchunked", "POST /posts HTTP/1.1\r\n" + H + "Transfer-Encoding: xchunked\r\n\r\n0\r\n\r\n", 400),
@@ -132,7 +133,9 @@ class HostileRequestIT {
             assertThat("no response, so the connection must be closed: " + reply, reply.closed(), is(true));
         } else {
             int status = reply.statuses().getFirst();
-            assertThat(reply.toString(), status, both(greaterThanOrEqualTo(400)).and(lessThan(500)));
+            if (expected != 501) {
+                assertThat(reply.toString(), status, both(greaterThanOrEqualTo(400)).and(lessThan(500)));
+            }
             assertThat(reply.text(), containsString("application/problem+json"));
             if (expected != 0) {
                 assertThat(reply.toString(), status, is(expected));

@@ -5,9 +5,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.loomservice.RawHttp;
 import dev.loomservice.TestServer;
 import dev.loomservice.http.DebugService;
 
@@ -124,6 +127,18 @@ class ObserveIT {
         assertThat(res.body(), not(containsString("jdbc")));
         assertThat(res.body(), not(containsString(DebugService.SECRET)));
         assertThat(res.body(), not(containsString("Exception")));
+    }
+
+    @Test
+    void aResponseHeaderWithCrLfIsNeverSent() {
+        String echoed = server.http().get("/debug/header?value=plain%20text").headers().firstValue("X-Echo").orElseThrow();
+        assertThat(echoed, is("plain text"));
+
+        RawHttp.Reply split = RawHttp.exchange(server.port(), "GET /debug/header?value=a%0D%0ASet-Cookie:%20evil=1 "
+                + "HTTP/1.1\r\nHost: localhost\r\n\r\n", Duration.ofSeconds(2));
+        assertThat(split.toString(), split.statuses(), is(List.of(500)));
+        assertThat(split.text(), not(containsString("Set-Cookie")));
+        assertThat(split.text(), not(containsString("evil")));
     }
 
     @Test
