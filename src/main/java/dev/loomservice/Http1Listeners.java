@@ -10,7 +10,7 @@ import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 
 /**
- * Several HTTP/1 connection listeners as one. Helidon 4.2.6 composes two or more listeners into a list listener
+ * Several HTTP/1 connection listeners as one. Helidon (4.2.6 to 4.5.0) composes two or more listeners into a list listener
  * that forwards nothing (its {@code ListFrameListener} overrides none of the methods), so we register exactly
  * one receive and one send listener: this, which calls each delegate in order.
  */

@@ -13,7 +13,7 @@ import io.helidon.webserver.http.RoutingResponse;
  * acts after every other filter is done (and after the access log and metrics saw the response).
  *
  * <ul>
- *   <li><b>Close</b> after every response that says {@code Connection: close}. Helidon 4.2.6 sends that header
+ *   <li><b>Close</b> after every response that says {@code Connection: close}. Helidon (4.5 too) sends that header
  *   (the request asked for it, or a handler refused a request without reading its body) and then goes on reading
  *   the connection; worse, it skips the unread body, as it would for a closing connection, so the body's bytes are
  *   parsed as the next request: a 415 or 413 for a POST would let a request hidden in its body through (request

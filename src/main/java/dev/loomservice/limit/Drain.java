@@ -18,8 +18,9 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * Graceful shutdown. Helidon 4.2's {@code WebServer.stop()} interrupts requests in flight, so before calling it
- * we drain: {@link #begin} turns readiness DOWN and makes this filter answer every new request (except
+ * Graceful shutdown. Helidon 4.5's {@code WebServer.stop()} gives running requests {@code shutdown-grace-period}
+ * (0.5 s by default) and then interrupts them; it neither tells a load balancer to stop sending nor refuses what
+ * still arrives. So before calling it we drain: {@link #begin} turns readiness DOWN and makes this filter answer every new request (except
  * {@code /observe}, so health can say DOWN) with 503, {@code Retry-After} and {@code Connection: close}; then
  * {@link #awaitIdle} waits until the requests already running have finished, or the grace period is over.
  */

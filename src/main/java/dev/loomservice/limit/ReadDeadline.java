@@ -23,7 +23,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 
 /**
- * Deadlines for slow clients. Helidon 4.2 sets no read timeout on server sockets, so a client that sends its
+ * Deadlines for slow clients. Helidon (4.5 too) sets no read timeout on server sockets, so a client that sends its
  * headers, or a body, one byte now and then (or stops halfway) would hold the connection, and while a body is
  * read also a limiter permit, for ever.
  *
