@@ -47,8 +47,9 @@ import jakarta.json.JsonObjectBuilder;
  * {@code /io} is {@link Thread#sleep}, {@code /cpu} hashes on the request's thread (what loom-service does with
  * {@code app.cpu.offload=false}), {@code /fanout} blocks on WebClient calls made on virtual threads. Server
  * options that matter under load are loom-service's defaults ({@code server:} in {@code etc/application.yaml}):
- * accept backlog 4096, idle connections closed after 60 s and looked for every 5 s, bodies up to 1 MiB; Helidon's
- * defaults otherwise. Errors are RFC 9457 problem+json, as in loom-service.
+ * accept backlog 4096, idle connections closed after 60 s and looked for every 5 s, bodies up to 1 MiB, plain
+ * socket streams ({@code use-nio: false}); Helidon's defaults otherwise. Errors are RFC 9457 problem+json, as in
+ * loom-service.
  */
 public final class HelidonBare {
     static final int MAX_MS = 60_000, MAX_WORK = 10_000_000, MAX_CALLS = 100;
@@ -89,6 +90,7 @@ public final class HelidonBare {
                 .maxPayloadSize(1024 * 1024)
                 .idleConnectionTimeout(Duration.ofSeconds(60))
                 .idleConnectionPeriod(Duration.ofSeconds(5))
+                .useNio(false) // as loom-service's etc/application.yaml
                 .routing(app::routing)
                 .build()
                 .start();
