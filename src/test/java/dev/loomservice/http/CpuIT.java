@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import dev.loomservice.Await;
+import dev.loomservice.RawHttp;
 import dev.loomservice.TestServer;
 
 import io.helidon.config.ConfigException;
@@ -99,6 +100,13 @@ class CpuIT {
             assertThat(rejected.statusCode(), is(503));
             assertThat(rejected.headers().firstValue("Retry-After").orElseThrow(), is("1"));
             assertThat(rejected.body(), containsString("the CPU pool is full"));
+            // refused for load like the limiter's 503: the connection's next request waits out Retry-After
+            long pauseStart = System.nanoTime();
+            RawHttp.Reply paused = RawHttp.exchange(server.port(), "GET /cpu?work=1 HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                    + "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", Duration.ofSeconds(5));
+            long pausedMillis = (System.nanoTime() - pauseStart) / 1_000_000;
+            assertThat(paused.toString(), paused.statuses(), is(List.of(503, 200)));
+            assertThat("the next request on that connection waited out Retry-After: 1", pausedMillis >= 950, is(true));
 
             String first = heavy.getFirst().join().body();
             assertThat(first.matches("[0-9a-f]{64}"), is(true));
@@ -107,8 +115,8 @@ class CpuIT {
                 assertThat(f.join().body(), is(first));
             }
             // the pool counts a task completed after its worker returns, which can trail the response a little
-            Await.until("the pool counts 4 completed, 1 rejected", Duration.ofSeconds(10), () -> server.http()
-                    .get("/admin/stats").body().contains("\"rejected\":1,\"completed\":4"));
+            Await.until("the pool counts 4 completed, 2 rejected", Duration.ofSeconds(10), () -> server.http()
+                    .get("/admin/stats").body().contains("\"rejected\":2,\"completed\":4"));
         }
     }
 
