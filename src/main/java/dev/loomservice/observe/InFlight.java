@@ -106,10 +106,13 @@ public final class InFlight {
         return r;
     }
 
-    public void end(Request request) {
+    /** Records that {@code request} has ended; returns how long it ran, in nanoseconds. */
+    public long end(Request request) {
         request.route = request.route();
         request.request = null;
-        request.endNanos = System.nanoTime();
+        long end = System.nanoTime();
+        request.endNanos = end;
+        return end - request.startNanos;
     }
 
     /** The request of thread {@code threadId}: the running one, or the one it finished last. Scans every thread. */

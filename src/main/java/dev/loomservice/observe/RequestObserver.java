@@ -32,15 +32,14 @@ final class RequestObserver implements Filter {
             chain.proceed();
             escaped = false;
         } finally {
-            inFlight.end(request);
-            long nanos = System.nanoTime() - request.startNanos();
+            long nanos = inFlight.end(request);
             // An exception that escapes the chain is answered 500 after we return: record what will be sent.
             int status = escaped ? 500 : res.status().code();
             String method = request.method();
             metrics.record(method, request.route(), status, nanos);
             slow.completed(request, nanos);
             if (accessLog != null) {
-                accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), method, req.prologue().uriPath().rawPath(), status,
+                accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), method, request.path(), status,
                                                   res.bytesWritten(), nanos, request.requestId()));
             }
         }
