@@ -95,7 +95,7 @@ public final class Service {
 
     private void routing(HttpRouting.Builder routing) {
         Problems.register(routing);
-        routing.addFilter(new ConnectionPolicy()); // outermost: it acts after every other filter is done
+        routing.addFilter(new ConnectionPolicy(deadline)); // outermost: it acts after every other filter is done
         observe.filters().forEach(routing::addFilter);
         routing.addFilter(drain)
                 .addFilter(limiter)

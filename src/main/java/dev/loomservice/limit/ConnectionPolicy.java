@@ -1,5 +1,7 @@
 package dev.loomservice.limit;
 
+import java.io.IOException;
+
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
@@ -7,6 +9,7 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
 
 /**
  * Decides, once a response is written, what happens to its connection. Installed as the outermost filter, so it
@@ -18,7 +21,13 @@ import io.helidon.webserver.http.RoutingResponse;
  *   the connection; worse, it skips the unread body, as it would for a closing connection, so the body's bytes are
  *   parsed as the next request: a 415 or 413 for a POST would let a request hidden in its body through (request
  *   smuggling). Helidon's {@link CloseConnectionException} reaches its connection handler, which closes the
- *   socket.</li>
+ *   socket.
+ *   <p>The close is staged (RFC 9112, section 9.6): a request refused before its body was read (a 413 on
+ *   {@code Content-Length}, a 415) leaves the client still sending it, and a socket closed with unread bytes in
+ *   its receive buffer sends a reset, which can reach the client before it reads the response: the client then
+ *   sees the connection fail instead of the 413. So what is left of the body is read and dropped first, for at
+ *   most {@link ReadDeadline}'s {@code linger} (and no more than Helidon's {@code max-payload-size}), then the
+ *   socket is closed.</li>
  *   <li><b>Pause</b> for {@code Retry-After} after a request refused for load: a 503 that carries
  *   {@code Retry-After} in seconds (the limiter's, the CPU pool's, the WebSocket gate's). The 503 has gone out at once; the connection's next request is read only after the delay the client was asked to wait.
  *   A client that retries at once on the same connection (a retry storm, or a closed-loop load generator) then
@@ -28,11 +37,18 @@ import io.helidon.webserver.http.RoutingResponse;
  * </ul>
  */
 public final class ConnectionPolicy implements Filter {
+    private final ReadDeadline deadline;
+
+    public ConnectionPolicy(ReadDeadline deadline) {
+        this.deadline = deadline;
+    }
+
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         chain.proceed();
         // first(...), not contains(CONNECTION_CLOSE): that joins all of a header's values into a new String
         if (res.headers().first(HeaderNames.CONNECTION).map("close"::equalsIgnoreCase).orElse(false)) {
+            dropUnreadBody(req);
             throw new CloseConnectionException("the response said Connection: close");
         }
         long pause = res.status() == Status.SERVICE_UNAVAILABLE_503 ? retryAfterSeconds(res) : 0;
@@ -43,6 +59,21 @@ public final class ConnectionPolicy implements Filter {
                 Thread.currentThread().interrupt();
                 throw new CloseConnectionException("interrupted while pausing the connection");
             }
+        }
+    }
+
+    /** Reads and drops what the client still sends of the body, within the linger deadline; any failure ends it. */
+    private void dropUnreadBody(ServerRequest req) {
+        if (req.content().consumed()) {
+            return; // no body, or all of it read
+        }
+        try {
+            deadline.linger(() -> {
+                req.content().consume();
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            // past the deadline, over max-payload-size, broken framing, or the client gone: close now, as planned
         }
     }
 

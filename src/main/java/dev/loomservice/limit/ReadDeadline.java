@@ -28,9 +28,10 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * read also a limiter permit, for ever.
  *
  * <p>Headers must be complete within {@code headers} of the request line ({@link #listener()}, an HTTP/1 receive
- * listener); a body read through {@link #readBody} must finish within {@code body}. A watchdog thread interrupts
- * the virtual thread that is still reading past its deadline; an interrupted virtual thread blocked on a socket
- * read closes that socket, so the connection ends and the permit is returned. (The request line itself, and
+ * listener); a body read through {@link #readBody} must finish within {@code body}, and the rest of a refused body
+ * read through {@link #linger} (a staged close, see {@link ConnectionPolicy}) within {@code linger}. A watchdog
+ * thread interrupts the virtual thread that is still reading past its deadline; an interrupted virtual thread
+ * blocked on a socket read closes that socket, so the connection ends and the permit is returned. (The request line itself, and
  * idle keep-alive connections, are bounded by Helidon's {@code idle-connection-timeout}.)
  *
  * <p>Each connection's thread has one {@link Clock} ({@link PerThread}), so starting and stopping a clock is a
@@ -44,15 +45,17 @@ public final class ReadDeadline implements HttpFeature, Metered {
     private final PerThread<Clock> clocks = new PerThread<>(thread -> new Clock());
     private final LongAdder headerTimeouts = new LongAdder();
     private final LongAdder bodyTimeouts = new LongAdder();
+    private final LongAdder lingerTimeouts = new LongAdder();
     private final ScheduledExecutorService watchdog =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("read-deadline").daemon(true).factory());
     private final AtomicBoolean started = new AtomicBoolean();
 
     /** What {@code app.read-deadline} configures. */
-    public record Settings(Duration headers, Duration body) {
+    public record Settings(Duration headers, Duration body, Duration linger) {
         public static Settings from(Config deadline) {
             return new Settings(ConfigValues.duration(deadline.get("headers"), Duration.ofSeconds(10)),
-                                ConfigValues.duration(deadline.get("body"), Duration.ofSeconds(30)));
+                                ConfigValues.duration(deadline.get("body"), Duration.ofSeconds(30)),
+                                ConfigValues.duration(deadline.get("linger"), Duration.ofSeconds(2)));
         }
     }
 
@@ -63,10 +66,11 @@ public final class ReadDeadline implements HttpFeature, Metered {
         }
     }
 
-    /** When the thread began reading the current request's headers, and its body; {@link #IDLE} if it is not. */
+    /** When the thread began reading the current request's headers, its body, the rest of a refused body. */
     private static final class Clock {
         private final AtomicLong headers = new AtomicLong(IDLE);
         private final AtomicLong body = new AtomicLong(IDLE);
+        private final AtomicLong linger = new AtomicLong(IDLE);
     }
 
     /** An I/O step that may block. */
@@ -96,7 +100,15 @@ public final class ReadDeadline implements HttpFeature, Metered {
 
     /** Runs {@code read} under the body deadline. */
     public <T> T readBody(Read<T> read) throws IOException {
-        AtomicLong clock = clocks.current().body;
+        return within(clocks.current().body, settings.body(), read);
+    }
+
+    /** Runs {@code read} under the linger deadline: the wait for the rest of a body the response refused. */
+    public <T> T linger(Read<T> read) throws IOException {
+        return within(clocks.current().linger, settings.linger(), read);
+    }
+
+    private static <T> T within(AtomicLong clock, Duration deadline, Read<T> read) throws IOException {
         long start = System.nanoTime();
         clock.set(start);
         try {
@@ -104,7 +116,7 @@ public final class ReadDeadline implements HttpFeature, Metered {
         } finally {
             if (!clock.compareAndSet(start, IDLE)) {
                 Thread.interrupted(); // the watchdog took the entry and interrupted us: that interrupt is spent
-                throw new Expired(settings.body());
+                throw new Expired(deadline);
             }
         }
     }
@@ -117,7 +129,9 @@ public final class ReadDeadline implements HttpFeature, Metered {
     @Override
     public void beforeStart() {
         if (started.compareAndSet(false, true)) {
-            long period = Math.clamp(Math.min(settings.headers().toMillis(), settings.body().toMillis()) / 4, 10, 1000);
+            long shortest = Math.min(settings.linger().toMillis(),
+                                     Math.min(settings.headers().toMillis(), settings.body().toMillis()));
+            long period = Math.clamp(shortest / 4, 10, 1000);
             watchdog.scheduleAtFixedRate(this::expire, period, period, TimeUnit.MILLISECONDS);
         }
     }
@@ -130,18 +144,22 @@ public final class ReadDeadline implements HttpFeature, Metered {
     @Override
     public void writeMetrics(PrometheusText out) {
         String name = "loom_read_deadline_closed_total";
-        String help = "Connections closed because a client sent its headers or body too slowly.";
+        String help = "Connections closed because a client sent its headers or body too slowly, or went on sending "
+                + "a refused body for longer than the linger deadline.";
         out.counter(name, help, headerTimeouts.sum(), "phase", "headers")
-                .counter(name, help, bodyTimeouts.sum(), "phase", "body");
+                .counter(name, help, bodyTimeouts.sum(), "phase", "body")
+                .counter(name, help, lingerTimeouts.sum(), "phase", "linger");
     }
 
     private void expire() {
         long now = System.nanoTime();
         long headers = settings.headers().toNanos();
         long body = settings.body().toNanos();
+        long linger = settings.linger().toNanos();
         clocks.forEach((thread, clock) -> {
             expire(thread, clock.headers, now, headers, headerTimeouts);
             expire(thread, clock.body, now, body, bodyTimeouts);
+            expire(thread, clock.linger, now, linger, lingerTimeouts);
         });
         clocks.sweep(clock -> true);
     }
