@@ -163,7 +163,8 @@ public final class Main implements Callable<Integer> {
                 + ", timeout " + s.limiter().queueTimeout().toMillis() + " ms"
                 + " | cpu pool: " + s.cpu().poolSize() + " threads, queue " + s.cpu().queueLength()
                 + ", offload " + (s.cpu().offload() ? "on" : "off")
-                + ", priority " + (s.cpu().idlePriority() ? "idle" : "normal");
+                + ", priority " + (s.cpu().idlePriority() ? "idle" : "normal")
+                + " | db: " + s.db().display();
     }
 
     /** The version from the jar manifest ({@code dev} when run from classes). */

@@ -23,6 +23,8 @@ import dev.loomservice.observe.ObserveService;
 import dev.loomservice.observe.RouteTags;
 import dev.loomservice.observe.ServerTiming;
 import dev.loomservice.observe.StatsService;
+import dev.loomservice.store.Database;
+import dev.loomservice.store.PostStore;
 import dev.loomservice.ws.WebSockets;
 
 import io.helidon.http.DirectHandler;
@@ -31,6 +33,7 @@ import io.helidon.webserver.ListenerConfig;
 import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpFeature;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 
@@ -48,6 +51,7 @@ public final class Service {
     private final ReadDeadline deadline;
     private final CpuService cpu;
     private final FanOutService fanOut;
+    private final Database database;
     private final PostService posts;
     private final WebSockets webSockets;
     private final ObserveService observe;
@@ -60,10 +64,12 @@ public final class Service {
         this.deadline = new ReadDeadline(settings.readDeadline());
         this.cpu = new CpuService(settings.cpu());
         this.fanOut = new FanOutService(settings.fanOut());
-        this.posts = new PostService(settings.posts(), deadline);
+        this.database = new Database(settings.db());
+        this.posts = new PostService(settings.posts(), deadline, new PostStore(database));
         this.webSockets = new WebSockets(settings.websocket());
-        this.observe = new ObserveService(settings.observe(), inFlight, () -> !drain.draining(),
-                                          List.of(limiter, cpu.pool(), deadline, drain, webSockets));
+        // ready: not draining, and the database answers (so a balancer stops sending while it does not)
+        this.observe = new ObserveService(settings.observe(), inFlight, () -> !drain.draining() && database.up(),
+                                          List.of(limiter, cpu.pool(), deadline, drain, webSockets, database));
     }
 
     public Settings settings() {
@@ -100,7 +106,8 @@ public final class Service {
         routing.addFilter(drain)
                 .addFilter(limiter)
                 .addFilter(webSockets.gate()) // upgrades pass the filters too, this one admits them
-                .addFeature(deadline);
+                .addFeature(deadline)
+                .addFeature(new Lifecycle(database));
         // Each service under its own prefix, flattened into this one routing table, exact paths before patterns
         // (see RouteTags); within each, the order here is the order of matching.
         var rules = RouteTags.rules(routing)
@@ -142,6 +149,24 @@ public final class Service {
                                                                                new ResponseHeaderGuard()))))
                               .build());
         return protocols;
+    }
+
+    /** The database opens before the server takes requests and closes after it has stopped (once, however many sockets). */
+    private record Lifecycle(Database database) implements HttpFeature {
+        @Override
+        public void setup(HttpRouting.Builder routing) {
+            // no routes
+        }
+
+        @Override
+        public void beforeStart() {
+            database.start();
+        }
+
+        @Override
+        public void afterStop() {
+            database.close();
+        }
     }
 
     private static DirectHandlers problemHandlers() {

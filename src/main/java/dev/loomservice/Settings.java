@@ -8,6 +8,7 @@ import dev.loomservice.limit.ConcurrencyLimiter;
 import dev.loomservice.limit.Drain;
 import dev.loomservice.limit.ReadDeadline;
 import dev.loomservice.observe.ObserveService;
+import dev.loomservice.store.DbSettings;
 import dev.loomservice.ws.WebSockets;
 
 import io.helidon.config.Config;
@@ -21,6 +22,7 @@ public record Settings(ConcurrencyLimiter.Settings limiter,
                        CpuService.Settings cpu,
                        FanOutService.Settings fanOut,
                        PostService.Settings posts,
+                       DbSettings db,
                        ObserveService.Settings observe,
                        ReadDeadline.Settings readDeadline,
                        Drain.Settings shutdown,
@@ -35,6 +37,7 @@ public record Settings(ConcurrencyLimiter.Settings limiter,
                             CpuService.Settings.from(app.get("cpu")),
                             FanOutService.Settings.from(app.get("fanout")),
                             PostService.Settings.from(app.get("posts")),
+                            DbSettings.from(app.get("db")),
                             ObserveService.Settings.from(app.get("observe")),
                             ReadDeadline.Settings.from(app.get("read-deadline")),
                             Drain.Settings.from(app.get("shutdown")),

@@ -38,7 +38,10 @@ public final class ServiceProcess implements AutoCloseable {
         Thread.ofPlatform().name("service-output-" + process.pid()).daemon(true).start(this::collect);
     }
 
-    /** Starts the jar with {@code jvmArgs} (e.g. {@code -Dapp.limiter.permits=2}) and program {@code args}. */
+    /**
+     * Starts the jar with {@code jvmArgs} (e.g. {@code -Dapp.limiter.permits=2}) and program {@code args}; unless
+     * {@code jvmArgs} set {@code app.db.url}, on an in-memory H2 database.
+     */
     public static ServiceProcess start(List<String> jvmArgs, List<String> args) {
         List<String> command = new ArrayList<>();
         if (sigintIgnored()) {
@@ -48,6 +51,10 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(List.of("env", "--default-signal=INT"));
         }
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        if (jvmArgs.stream().noneMatch(a -> a.startsWith("-Dapp.db.url="))) {
+            // the process's own in-memory database: tests never write into the repository's data/
+            command.add("-Dapp.db.url=jdbc:h2:mem:loom");
+        }
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar().toString());

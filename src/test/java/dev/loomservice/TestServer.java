@@ -1,7 +1,9 @@
 package dev.loomservice;
 
 import java.net.URI;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 import io.helidon.config.Config;
@@ -31,11 +33,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Map<String, String> config, Consumer<HttpRouting.Builder> extraRoutes) {
-        Config all = Config.builder()
-                .disableEnvironmentVariablesSource()
-                .disableSystemPropertiesSource()
-                .sources(ConfigSources.create(config), ConfigSources.classpath("application.yaml"))
-                .build();
+        Config all = config(config);
         WebServerConfig.Builder builder = WebServer.builder()
                 .config(all.get("server"))
                 .host("localhost")
@@ -44,6 +42,21 @@ public final class TestServer implements AutoCloseable {
         Main.setup(builder, all);
         extraRoutes.accept(builder.routing().orElseThrow());
         return new TestServer(builder.build().start());
+    }
+
+    /**
+     * {@code config} over the built-in defaults, as a test server sees it. Unless {@code config} names a database
+     * ({@code app.db.url}), each call gets an in-memory H2 database of its own, gone when its server stops: tests
+     * never write into the repository's {@code data/}, and never see each other's posts.
+     */
+    public static Config config(Map<String, String> config) {
+        Map<String, String> all = new HashMap<>(config);
+        all.putIfAbsent("app.db.url", "jdbc:h2:mem:test-" + UUID.randomUUID());
+        return Config.builder()
+                .disableEnvironmentVariablesSource()
+                .disableSystemPropertiesSource()
+                .sources(ConfigSources.create(all), ConfigSources.classpath("application.yaml"))
+                .build();
     }
 
     public Http http() {

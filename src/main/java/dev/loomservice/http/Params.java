@@ -2,7 +2,6 @@ package dev.loomservice.http;
 
 import java.util.List;
 
-import io.helidon.common.parameters.Parameters;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
@@ -15,25 +14,37 @@ final class Params {
 
     /** The integer value of query parameter {@code name}, which must be given once and lie in {@code [min, max]}. */
     static int intIn(ServerRequest req, String name, int min, int max) {
-        Parameters query = req.query();
-        String expected = "query parameter '" + name + "' must be one integer from " + min + " to " + max;
-        if (!query.contains(name)) {
-            throw Problems.badRequest(expected + "; it is missing");
+        if (!req.query().contains(name)) {
+            throw Problems.badRequest(expected(name, min, max) + "; it is missing");
         }
-        List<String> values = query.all(name);
+        return (int) parse(req, name, min, max, 9);
+    }
+
+    /** Like {@link #intIn}, for a parameter that may be left out: then {@code dflt}. */
+    static long longIn(ServerRequest req, String name, long min, long max, long dflt) {
+        return req.query().contains(name) ? parse(req, name, min, max, 18) : dflt;
+    }
+
+    /** At most {@code digits} digits, so the value fits (int: 9, long: 18) before its range is checked. */
+    private static long parse(ServerRequest req, String name, long min, long max, int digits) {
+        List<String> values = req.query().all(name);
         if (values.size() != 1) {
-            throw Problems.badRequest(expected + "; it was given " + values.size() + " times");
+            throw Problems.badRequest(expected(name, min, max) + "; it was given " + values.size() + " times");
         }
         String raw = values.getFirst();
-        // ASCII digits only: Integer.parseInt would also take "+5" and non-Latin digits such as "٥".
-        if (raw.isEmpty() || raw.length() > 9 || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw Problems.badRequest(expected + "; got '" + abbreviate(raw) + "'");
+        // ASCII digits only: Long.parseLong would also take "+5" and non-Latin digits such as "٥".
+        if (raw.isEmpty() || raw.length() > digits || !raw.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw Problems.badRequest(expected(name, min, max) + "; got '" + abbreviate(raw) + "'");
         }
-        int value = Integer.parseInt(raw);
+        long value = Long.parseLong(raw);
         if (value < min || value > max) {
-            throw Problems.badRequest(expected + "; got " + value);
+            throw Problems.badRequest(expected(name, min, max) + "; got " + value);
         }
         return value;
+    }
+
+    private static String expected(String name, long min, long max) {
+        return "query parameter '" + name + "' must be one integer from " + min + " to " + max;
     }
 
     private static String abbreviate(String s) {

@@ -27,7 +27,7 @@ public final class PrometheusText {
     }
 
     /** Declares a histogram family; then write its series with {@link #histogramSample}. */
-    PrometheusText histogram(String name, String help) {
+    public PrometheusText histogram(String name, String help) {
         family("histogram", name, help);
         return this;
     }

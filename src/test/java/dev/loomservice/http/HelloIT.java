@@ -2,11 +2,12 @@ package dev.loomservice.http;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.util.Map;
 
 import dev.loomservice.Http;
 import dev.loomservice.Main;
+import dev.loomservice.TestServer;
 
-import io.helidon.config.Config;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
@@ -29,7 +30,7 @@ class HelloIT {
 
     @SetUpServer
     static void server(WebServerConfig.Builder server) {
-        Main.setup(server, Config.empty());
+        Main.setup(server, TestServer.config(Map.of()));
     }
 
     @ParameterizedTest(name = "GET {0} -> {1}")

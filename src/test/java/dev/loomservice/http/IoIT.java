@@ -4,12 +4,13 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import dev.loomservice.Http;
 import dev.loomservice.RawHttp;
 import dev.loomservice.Main;
+import dev.loomservice.TestServer;
 
-import io.helidon.config.Config;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
@@ -35,7 +36,7 @@ class IoIT {
 
     @SetUpServer
     static void server(WebServerConfig.Builder server) {
-        Main.setup(server, Config.empty());
+        Main.setup(server, TestServer.config(Map.of()));
     }
 
     @Test

@@ -3,46 +3,81 @@ package dev.loomservice.http;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.StringReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import dev.loomservice.Http;
-import dev.loomservice.Main;
+import dev.loomservice.Postgres;
 import dev.loomservice.TestServer;
 
-import io.helidon.config.Config;
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
-import io.helidon.webserver.testing.junit5.SetUpServer;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
-@ServerTest
+/**
+ * {@code /posts} over real sockets, once per database: the embedded H2 and a real PostgreSQL ({@link Postgres},
+ * skipped outside CI when it is not installed). Each run has a server and a database of its own.
+ */
+@ParameterizedClass(name = "on {0}")
+@ValueSource(strings = {"h2", "postgresql"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PostIT {
     private static final String JSON = "application/json";
-    private final Http http;
-    private final int port;
+    @Parameter
+    private String database;
+    private Postgres postgres;
+    private TestServer server;
+    private Http http;
+    private int port;
 
-    PostIT(URI uri) {
-        this.http = Http.to(uri);
-        this.port = uri.getPort();
+    @BeforeParameterizedClassInvocation
+    void start() {
+        postgres = database.equals("postgresql") ? Postgres.start() : null;
+        server = TestServer.start(databaseConfig());
+        http = server.http();
+        port = server.port();
     }
 
-    @SetUpServer
-    static void server(WebServerConfig.Builder server) {
-        Main.setup(server, Config.empty());
+    @AfterParameterizedClassInvocation
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    /** This run's database: PostgreSQL's URL, or nothing (each server then gets a fresh in-memory H2). */
+    private Map<String, String> databaseConfig() {
+        return postgres == null ? Map.of() : postgres.config();
     }
 
     @Test
@@ -156,14 +191,96 @@ class PostIT {
     }
 
     @Test
-    void keepsAtMostMaxCountEvictingTheOldest() {
-        try (TestServer server = TestServer.start(Map.of("app.posts.max-count", "2"))) {
-            String first = server.http().post("/posts", JSON, "{\"n\":1}").headers().firstValue("Location").orElseThrow();
-            String second = server.http().post("/posts", JSON, "{\"n\":2}").headers().firstValue("Location").orElseThrow();
-            String third = server.http().post("/posts", JSON, "{\"n\":3}").headers().firstValue("Location").orElseThrow();
-            assertThat(server.http().get(first).statusCode(), is(404));
-            assertThat(server.http().get(second).body(), containsString("\"n\":2"));
-            assertThat(server.http().get(third).body(), containsString("\"n\":3"));
+    void deleteIs204ThenThePostIsGoneAnd404() {
+        String location = http.post("/posts", JSON, "{\"n\":1}").headers().firstValue("Location").orElseThrow();
+        HttpResponse<String> deleted = http.send(http.request(location).DELETE().build());
+        assertThat(deleted.statusCode(), is(204));
+        assertThat(deleted.body(), is(""));
+        assertThat(http.get(location).statusCode(), is(404));
+        for (String gone : new String[] {location, "/posts/abc"}) {
+            HttpResponse<String> again = http.send(http.request(gone).DELETE().build());
+            assertThat(again.statusCode(), is(404));
+            assertThat(again.headers().firstValue("Content-Type").orElseThrow(), is("application/problem+json"));
         }
+    }
+
+    @Test
+    void pagesGoInIdOrderAndNextLeadsToTheRest() {
+        long first = id(http.post("/posts", JSON, "{\"n\":1}"));
+        id(http.post("/posts", JSON, "{\"n\":2}"));
+        long third = id(http.post("/posts", JSON, "{}"));
+
+        HttpResponse<String> page = http.get("/posts?after=" + (first - 1) + "&limit=2");
+        assertThat(page.statusCode(), is(200));
+        assertThat(page.headers().firstValue("Content-Type").orElseThrow(), is(JSON));
+        assertThat(page.body(), is("{\"posts\":[{\"id\":" + first + ",\"n\":1},{\"id\":" + (first + 1) + ",\"n\":2}],"
+                                     + "\"next\":\"/posts?after=" + (first + 1) + "&limit=2\"}"));
+        HttpResponse<String> last = http.get("/posts?after=" + (first + 1) + "&limit=2");
+        assertThat("no next: nothing follows", last.body(), is("{\"posts\":[{\"id\":" + third + "}]}"));
+        assertThat(http.get("/posts?after=" + third).body(), is("{\"posts\":[]}"));
+        assertThat("defaults: from the start, 20 at most", http.get("/posts").body(), startsWith("{\"posts\":[{\"id\":"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            limit=0               | 'limit' must be one integer from 1 to 100; got 0
+            limit=101             | 'limit' must be one integer from 1 to 100; got 101
+            limit=x               | 'limit' must be one integer from 1 to 100; got 'x'
+            after=-1              | 'after' must be one integer from 0 to 999999999999999999; got '-1'
+            after=1&after=2       | 'after' must be one integer from 0 to 999999999999999999; it was given 2 times
+            after=9999999999999999999 | got '9999999999999999999'
+            """)
+    void badPagingParametersAre400(String query, String detail) {
+        HttpResponse<String> res = http.get("/posts?" + query);
+        assertThat(res.statusCode(), is(400));
+        assertThat(res.headers().firstValue("Content-Type").orElseThrow(), is("application/problem+json"));
+        assertThat(res.body(), containsString(detail));
+    }
+
+    @Test
+    void aPostOutlivesItsServer(@TempDir Path dir) {
+        Map<String, String> config = postgres == null ? Map.of("app.db.url", "jdbc:h2:file:" + dir.resolve("loom"))
+                                                      : postgres.config();
+        HttpResponse<String> created;
+        try (TestServer first = TestServer.start(config)) {
+            created = first.http().post("/posts", JSON, "{\"kept\":true}");
+            assertThat(created.statusCode(), is(201));
+        }
+        try (TestServer second = TestServer.start(config)) {
+            HttpResponse<String> read = second.http().get(created.headers().firstValue("Location").orElseThrow());
+            assertThat(read.statusCode(), is(200));
+            assertThat(read.body(), is(created.body()));
+        }
+    }
+
+    @Test
+    void aThousandConcurrentPostsGetDistinctIdsAndAreAllReadable() throws Exception {
+        int n = 1_000;
+        List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+        try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                String body = "{\"i\":" + i + "}";
+                answers.add(clients.submit(() -> http.post("/posts", JSON, body)));
+            }
+        }
+        Map<Long, String> byId = new HashMap<>();
+        for (Future<HttpResponse<String>> answer : answers) {
+            HttpResponse<String> res = answer.get();
+            assertThat(res.body(), res.statusCode(), is(201));
+            byId.put(id(res), res.body());
+        }
+        assertThat("distinct ids", byId.size(), is(n));
+        long after = byId.keySet().stream().mapToLong(Long::longValue).min().orElseThrow() - 1;
+        Map<Long, String> read = new HashMap<>();
+        for (String next = "/posts?after=" + after + "&limit=100"; next != null; ) {
+            JsonObject page = Json.createReader(new StringReader(http.get(next).body())).readObject();
+            page.getJsonArray("posts").forEach(p -> read.put(p.asJsonObject().getJsonNumber("id").longValue(), p.toString()));
+            next = page.containsKey("next") ? page.getString("next") : null;
+        }
+        assertThat(read, is(byId));
+    }
+
+    private static long id(HttpResponse<String> created) {
+        return Long.parseLong(created.headers().firstValue("Location").orElseThrow().substring("/posts/".length()));
     }
 }
