@@ -56,6 +56,8 @@ class ObserveIT {
                 "loom_cpu_pool_active", "loom_cpu_pool_queued", "loom_cpu_pool_rejected_total",
                 "loom_websocket_sessions_max", "loom_virtual_thread_pinned_total", "loom_slow_requests_total",
                 "loom_read_deadline_closed_total", "loom_ready", "jvm_memory_used_bytes", "jvm_threads_live",
+                "loom_db_up", "loom_db_pool_max", "loom_db_pool_connections", "loom_db_pool_waiting",
+                "loom_db_query_duration_seconds",
                 "process_open_fds", "process_cpu_seconds_total"}) {
             assertThat(text, containsString("# TYPE " + family + " "));
         }
@@ -71,6 +73,7 @@ class ObserveIT {
         Assumptions.assumeTrue(installed, "promtool not installed (apt-get install prometheus); skipped outside CI");
         server.http().get("/");
         server.http().get("/no/such/path");
+        server.http().post("/posts", "application/json", "{}"); // a query-latency series
         Path metrics = Files.writeString(dir.resolve("metrics.txt"), server.http().get("/observe/metrics").body());
         Process promtool = new ProcessBuilder("/usr/bin/promtool", "check", "metrics")
                 .redirectInput(metrics.toFile())
