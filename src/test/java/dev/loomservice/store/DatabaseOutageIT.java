@@ -113,6 +113,25 @@ class DatabaseOutageIT {
         }
     }
 
+    @Test
+    void aServiceStartedWhileTheDatabaseIsDownMigratesAndTurnsReadyWhenItComes() {
+        try (Postgres pg = Postgres.start()) {
+            pg.stop();
+            try (TestServer server = TestServer.start(pg.config())) {
+                Http http = server.http();
+                assertThat(http.get("/observe/health/ready").statusCode(), is(503));
+                HttpResponse<String> refused = http.post("/posts", JSON, "{}");
+                assertThat(refused.statusCode(), is(503));
+                assertThat(refused.headers().firstValue("Retry-After").orElseThrow(), is("1"));
+                pg.begin();
+                Await.until("readiness UP", AWAIT, () -> http.get("/observe/health/ready").statusCode() == 200);
+                HttpResponse<String> created = http.post("/posts", JSON, "{\"late\":true}");
+                assertThat(created.statusCode(), is(201));
+                assertThat(http.get(created.headers().firstValue("Location").orElseThrow()).body(), is(created.body()));
+            }
+        }
+    }
+
     private static void load(Http http, int worker, AtomicBoolean loading, Queue<Answer> answers) {
         for (int i = 0; loading.get(); i++) {
             long start = System.nanoTime();
