@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Assumptions;
  * tests run as root (PostgreSQL refuses root). Superuser {@code loom}, trust authentication, database
  * {@code postgres}; {@code fsync=off}, because the tests stop it cleanly and never the machine under it.
  *
- * <p>Not installed: the test fails when {@code CI} is set (.ci/run installs it), and is skipped otherwise.
+ * <p>Not installed: the test fails when {@code CI} is set (.ci/packages lists it), and is skipped otherwise.
  */
 public final class Postgres implements AutoCloseable {
     private final Path bin;
@@ -120,7 +120,7 @@ public final class Postgres implements AutoCloseable {
             // not installed
         }
         if (installed == null && System.getenv("CI") != null) {
-            throw new AssertionError("CI must install PostgreSQL (Debian package postgresql): see .ci/run");
+            throw new AssertionError("CI must install PostgreSQL (Debian package postgresql): see .ci/packages");
         }
         Assumptions.assumeTrue(installed != null,
                                "PostgreSQL not installed (apt-get install postgresql); skipped outside CI");

@@ -22,6 +22,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Method;
+import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 
@@ -37,11 +38,10 @@ import io.helidon.webclient.api.WebClient;
  * <p>Redirects are never followed here ({@code followRedirects(false)}): a crawler must decide itself whether the
  * target is in scope, and a client that follows them may forward request headers to whatever host a redirect names.
  *
- * <p>One {@link WebClient}, whose own connection cache keeps up to {@code connections} idle keep-alive connections
- * per host, shared by every caller: a finished exchange returns its connection, the next exchange to that host
- * takes it (Helidon 4.4 fixed the race that made sharing a cached connection lose a byte, helidon#10861). Beyond
- * that many idle ones a returned connection is closed. {@link #close} interrupts exchanges still running and closes
- * the client and its connections.
+ * <p>One {@link WebClient}, and one {@link ConnectionPool} that keeps up to {@code connections} idle keep-alive
+ * connections per host, shared by every caller: a finished exchange gives its connection back, the next exchange
+ * to that host takes it. Beyond that many idle ones a returned connection is closed, and so is every idle one the
+ * server closed. {@link #close} interrupts exchanges still running and closes the client and its connections.
  */
 public final class Fetcher implements AutoCloseable {
     /** The product token of our {@code User-Agent}, which is also what robots.txt groups name to address us. */
@@ -49,6 +49,7 @@ public final class Fetcher implements AutoCloseable {
     private static final int CHUNK = 8192;
 
     private final WebClient client;
+    private final ConnectionPool pool;
     private final Duration timeout;
     private final ExecutorService exchanges = Executors.newVirtualThreadPerTaskExecutor();
 
@@ -59,10 +60,9 @@ public final class Fetcher implements AutoCloseable {
                 .connectTimeout(timeout)
                 .readTimeout(timeout)
                 .dnsResolver(new JdkDnsResolver())
-                .shareConnectionCache(false) // our own cache, sized here, not the JVM-wide one
-                .connectionCacheSize(Math.max(1, connections)) // idle connections kept per host
                 .addHeader(HeaderValues.create(HeaderNames.USER_AGENT, userAgent()))
                 .build();
+        this.pool = new ConnectionPool(client, Math.max(1, connections));
     }
 
     /** {@code loom-service/VERSION}. */
@@ -73,17 +73,18 @@ public final class Fetcher implements AutoCloseable {
 
     /** GETs {@code url}, keeping at most {@code keep} bytes of the body (and counting the rest). */
     public Fetched get(URI url, int keep) throws InterruptedException {
-        return within(url, () -> exchange(client, url, Method.GET, null, null, keep));
+        return within(url, () -> exchange(url, Method.GET, null, null, keep));
     }
 
     /** POSTs {@code body} as {@code contentType}, keeping at most {@code keep} bytes of the answer. */
     public Fetched post(URI url, String contentType, byte[] body, int keep) throws InterruptedException {
-        return within(url, () -> exchange(client, url, Method.POST, contentType, body, keep));
+        return within(url, () -> exchange(url, Method.POST, contentType, body, keep));
     }
 
     @Override
     public void close() {
         exchanges.shutdownNow();
+        pool.close();
         client.closeResource();
     }
 
@@ -103,14 +104,30 @@ public final class Fetcher implements AutoCloseable {
         }
     }
 
-    private static Fetched exchange(WebClient client, URI url, Method method, String contentType, byte[] body,
-                                    int keep) throws IOException {
+    private Fetched exchange(URI url, Method method, String contentType, byte[] body, int keep) throws IOException {
         long start = System.nanoTime();
-        var request = client.method(method).uri(url); // a URI: get(String) would percent-encode the '?' of a query
+        ClientConnection connection;
+        HttpClientResponse answer;
+        try {
+            connection = pool.take(url);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        // a URI: get(String) would percent-encode the '?' of a query
+        var request = client.method(method).uri(url).connection(connection);
         if (contentType != null) {
             request.header(HeaderNames.CONTENT_TYPE, contentType);
         }
-        try (HttpClientResponse response = body == null ? request.request() : request.submit(body)) {
+        try {
+            answer = body == null ? request.request() : request.submit(body);
+        } catch (UncheckedIOException e) {
+            connection.closeResource(); // no response to give it back or close it
+            throw e.getCause();
+        } catch (RuntimeException e) {
+            connection.closeResource();
+            throw e;
+        }
+        try (HttpClientResponse response = answer) {
             ByteArrayOutputStream head = new ByteArrayOutputStream(Math.min(keep, CHUNK));
             // Helidon allocates a buffer of the size asked for on every read: a 12-byte answer read with 8 KiB
             // reads cost 16 KiB of garbage, so a known length sizes the reads (+1: the read that sees the end)

@@ -76,6 +76,9 @@ final class JsonBody {
         } catch (ReadDeadline.Expired e) {
             throw Problems.closing(Status.REQUEST_TIMEOUT_408, e.getMessage());
         } catch (RuntimeException e) {
+            if (ClientGone.is(e)) {
+                throw e; // the client reset or closed mid-body: nobody to answer (Problems records a 499)
+            }
             // Helidon's chunked decoder throws NumberFormatException and the like on a lying chunk header
             throw Problems.closing(Status.BAD_REQUEST_400, "the body's chunked framing is malformed");
         }

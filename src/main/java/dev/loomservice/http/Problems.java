@@ -35,6 +35,12 @@ public final class Problems {
 
     private static final System.Logger LOG = System.getLogger(Problems.class.getName());
 
+    /**
+     * What the access log and the request metrics record when the client left before its answer was delivered
+     * (nginx's 499, "client closed request"): nobody received a 500, and an alert on 5xx must not count it.
+     */
+    public static final Status CLIENT_CLOSED_499 = Status.create(499, "Client Closed Request");
+
     private Problems() {
     }
 
@@ -81,9 +87,35 @@ public final class Problems {
         if (!id.equals("-")) {
             body.add("requestId", id);
         }
-        res.status(status)
-                .header(CONTENT_TYPE)
-                .send(body.build().toString().getBytes(StandardCharsets.UTF_8)); // bytes: no media writer
+        res.status(status).header(CONTENT_TYPE);
+        try {
+            res.send(body.build().toString().getBytes(StandardCharsets.UTF_8)); // bytes: no media writer
+        } catch (RuntimeException e) {
+            if (!ClientGone.is(e)) {
+                throw e;
+            }
+            undelivered(res);
+        }
+    }
+
+    /**
+     * Ends a response the client can not receive. Not yet sent: an empty 499 with {@code Connection: close}, which
+     * is what the access log and metrics then record (a half-closed client may still read it; most will not).
+     * Already sent (its write failed): the status stays the one we meant to send, since Helidon allows no change
+     * after sending; a refusal or a 408 from the read deadline is then recorded as what it was. Either way,
+     * returning normally with the response sent keeps Helidon from trying a 500 of its own, and from a warning
+     * with a stack trace.
+     */
+    private static void undelivered(ServerResponse res) {
+        if (res.isSent()) {
+            return;
+        }
+        res.status(CLIENT_CLOSED_499).header(HeaderValues.CONNECTION_CLOSE);
+        try {
+            res.send();
+        } catch (RuntimeException gone) {
+            // as expected
+        }
     }
 
     /** The RFC 9457 body: {@code type}, {@code title}, {@code status}, {@code detail}, and {@code instance} if known. */
@@ -125,6 +157,10 @@ public final class Problems {
     }
 
     private static void unexpected(ServerRequest req, ServerResponse res, Exception e) {
+        if (ClientGone.is(e)) {
+            undelivered(res); // the client left: not our error, and no stack for the log
+            return;
+        }
         // the request id is in the line already: the log format prints the MDC's requestId
         LOG.log(System.Logger.Level.ERROR, "Unhandled error on " + req.prologue().method().text() + " "
                 + req.path().absolute().path(), e);

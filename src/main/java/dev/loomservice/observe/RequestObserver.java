@@ -1,5 +1,6 @@
 package dev.loomservice.observe;
 
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -27,14 +28,15 @@ final class RequestObserver implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         InFlight.Request request = inFlight.begin(req, RequestId.of(res));
-        boolean escaped = true;
+        Throwable escaped = null;
         try {
             chain.proceed();
-            escaped = false;
+        } catch (RuntimeException | Error e) {
+            escaped = e;
+            throw e;
         } finally {
             long nanos = inFlight.end(request);
-            // An exception that escapes the chain is answered 500 after we return: record what will be sent.
-            int status = escaped ? 500 : res.status().code();
+            int status = escaped == null ? res.status().code() : escapedStatus(escaped, res);
             String method = request.method();
             metrics.record(method, request.route(), status, nanos);
             slow.completed(request, nanos);
@@ -43,5 +45,18 @@ final class RequestObserver implements Filter {
                                                   res.bytesWritten(), nanos, request.requestId()));
             }
         }
+    }
+
+    /**
+     * What an exception escaping the chain means for the client. Helidon closes the connection on its own
+     * connection exceptions (a write to a client that reset, among others) without a response: recorded as 499,
+     * "client closed request", or as the 408 already set when the read deadline cut the client off. Anything else
+     * is answered 500 after we return: record what will be sent.
+     */
+    private static int escapedStatus(Throwable e, RoutingResponse res) {
+        if (!(e instanceof CloseConnectionException)) {
+            return 500;
+        }
+        return res.status().code() == 408 ? 408 : 499;
     }
 }

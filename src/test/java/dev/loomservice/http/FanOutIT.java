@@ -1,13 +1,19 @@
 package dev.loomservice.http;
 
+import java.io.IOException;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import dev.loomservice.Await;
 import dev.loomservice.TestServer;
 
 import jakarta.json.Json;
@@ -20,9 +26,14 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.startsWith;
 
 class FanOutIT {
+    /** TCP states as /proc/net/tcp writes them. */
+    private static final String ESTABLISHED = "01";
+    private static final String CLOSE_WAIT = "08";
+
     @Test
     void tenCallsOfHundredMillisTakeAboutHundredMillisNotASecond() {
         try (TestServer server = TestServer.start(Map.of())) {
@@ -96,6 +107,28 @@ class FanOutIT {
         }
     }
 
+    /**
+     * The downstream closes idle connections after 1 s here. Each one the pool holds must then be closed on this
+     * side too, not left in CLOSE-WAIT until a garbage collection; and after a burst wider than the pool, no more
+     * than the pool's bound stay open.
+     */
+    @Test
+    void idleConnectionsTheDownstreamClosesAreClosedHereAndThePoolStaysWithinItsBound() {
+        try (TestServer server = TestServer.start(Map.of("app.fanout.connections", "10",
+                                                         "server.idle-connection-timeout", "PT1S",
+                                                         "server.idle-connection-period", "PT0.2S"))) {
+            List<CompletableFuture<HttpResponse<String>>> fanOuts = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                fanOuts.add(server.http().getAsync("/fanout?n=20&ms=50"));
+            }
+            fanOuts.forEach(f -> assertThat(json(f.join()).getInt("succeeded"), is(20)));
+            assertThat("the pool's idle connections (at most 10) and the test client's 5, after 100 calls at once",
+                       clientSockets(server.port(), ESTABLISHED), lessThanOrEqualTo(10L + 5));
+            Await.until("the downstream's closes are followed here", Duration.ofSeconds(10),
+                        () -> clientSockets(server.port(), ESTABLISHED) + clientSockets(server.port(), CLOSE_WAIT) == 0);
+        }
+    }
+
     @Test
     void rejectsBadCountWith400() {
         try (TestServer server = TestServer.start(Map.of())) {
@@ -105,6 +138,23 @@ class FanOutIT {
                 assertThat(res.headers().firstValue("Content-Type").orElseThrow(), is("application/problem+json"));
             }
         }
+    }
+
+    /** Sockets of this process's kind, in {@code state}, whose remote end is {@code port}: the client side. */
+    private static long clientSockets(int port, String state) {
+        String remote = String.format(":%04X", port);
+        long count = 0;
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                count += Files.readAllLines(Path.of(table)).stream().skip(1)
+                        .map(line -> line.trim().split("\\s+"))
+                        .filter(f -> f[2].endsWith(remote) && f[3].equals(state))
+                        .count();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return count;
     }
 
     private static JsonObject json(HttpResponse<String> res) {

@@ -81,6 +81,9 @@ class SlowClientIT {
             assertThat(server.http().get("/").statusCode(), is(200));
             assertThat(server.http().get("/observe/metrics").body(),
                        containsString("loom_read_deadline_closed_total{phase=\"body\"} 1"));
+            Await.until("the cut request recorded as the 408 it was, not a 500", Duration.ofSeconds(5),
+                        () -> server.http().get("/observe/metrics").body().contains(
+                                "http_server_request_duration_seconds_count{method=\"POST\",route=\"/posts\",status=\"408\"} 1"));
         }
     }
 

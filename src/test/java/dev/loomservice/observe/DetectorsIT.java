@@ -1,7 +1,11 @@
 package dev.loomservice.observe;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.loomservice.Await;
 import dev.loomservice.Http;
 import dev.loomservice.ServiceProcess;
 import dev.loomservice.http.DebugService;
@@ -16,6 +21,8 @@ import dev.loomservice.http.DebugService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.anyOf;
@@ -23,6 +30,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.not;
 
 /** The jar as a process, so its log (stderr) can be read: access log, error log, slow-request and pinning reports. */
 class DetectorsIT {
@@ -49,6 +57,39 @@ class DetectorsIT {
         String line = service.awaitLine(l -> l.contains("id=access-1"), WAIT);
         assertThat(line.matches("ts=\\S+ access method=GET path=/greet/Bob status=200 bytes=\\d+ ms=\\d+\\.\\d\\d "
                                         + "id=access-1"), is(true));
+    }
+
+    /**
+     * A client that resets its connection mid-request got no answer, so it is nobody's 500: the access log and the
+     * histogram say 499, and the log has that one access line about it, no warning, no stack.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "gone-body | POST /posts HTTP/1.1\\r\\nContent-Type: application/json\\r\\nContent-Length: 100\\r\\n | {\"a\": | POST | /posts",
+        "gone-wait | GET /io?ms=1000 HTTP/1.1\\r\\n                                                          |         | GET  | /io",
+    })
+    void aClientThatResetsMidRequestIsRecordedAs499WithNoLogLineOfItsOwn(String id, String head, String body,
+                                                                         String method, String route)
+            throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", http.base().getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write((head.replace("\\r\\n", "\r\n") + "Host: test\r\nX-Request-Id: " + id + "\r\n\r\n"
+                    + (body == null ? "" : body)).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            Await.until("the request is in flight", WAIT,
+                        () -> http.get("/admin/stats").body().contains("\"inFlight\":1"));
+            socket.setSoLinger(true, 0); // close() now sends a reset
+        }
+        String access = service.awaitLine(l -> l.contains(" access ") && l.contains("id=" + id), WAIT);
+        assertThat(access, containsString("method=" + method + " path=" + route + " status=499 "));
+        // the slow-request report may name it (the wait outlasts the test's 0.3 s threshold); nothing else may
+        List<String> aboutIt = service.output().lines()
+                .filter(l -> l.contains(id) && !l.contains(" access ") && !l.contains("slow request")).toList();
+        assertThat(aboutIt.toString(), aboutIt.isEmpty(), is(true));
+        assertThat(service.output(), not(containsString("cannot send error response")));
+        assertThat(http.get("/observe/metrics").body(), containsString(
+                "http_server_request_duration_seconds_count{method=\"" + method + "\",route=\"" + route
+                        + "\",status=\"499\"} 1"));
     }
 
     @Test
