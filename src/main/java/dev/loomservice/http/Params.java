@@ -8,6 +8,8 @@ import io.helidon.webserver.http.ServerRequest;
 /**
  * Strict query-parameter parsing: a parameter that is missing, repeated, not an integer or out of range is a 400
  * whose detail names the parameter and the accepted range, so a client can fix its request from the answer alone.
+ * A parameter without a value ({@code ?ms}) is given once, empty, as {@code ?ms=} is (Helidon lists no value for
+ * it).
  */
 final class Params {
     private Params() {
@@ -21,6 +23,9 @@ final class Params {
             throw Problems.badRequest(expected + "; it is missing");
         }
         List<String> values = query.all(name);
+        if (values.isEmpty()) {
+            values = List.of(""); // ?ms, without '=': present, with an empty value
+        }
         if (values.size() != 1) {
             throw Problems.badRequest(expected + "; it was given " + values.size() + " times");
         }
