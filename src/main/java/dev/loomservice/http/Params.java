@@ -1,15 +1,16 @@
 package dev.loomservice.http;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
-
-import io.helidon.common.parameters.Parameters;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
  * Strict query-parameter parsing: a parameter that is missing, repeated, not an integer or out of range is a 400
  * whose detail names the parameter and the accepted range, so a client can fix its request from the answer alone.
- * A parameter without a value ({@code ?ms}) is given once, empty, as {@code ?ms=} is (Helidon lists no value for
- * it).
+ * The raw query is read here, not Helidon's parameters, which list no value for a parameter without one: so
+ * {@code ?ms} is given once, empty, as {@code ?ms=} is, and {@code ?ms&ms} twice, as {@code ?ms=1&ms=2} is.
  */
 final class Params {
     private Params() {
@@ -17,14 +18,10 @@ final class Params {
 
     /** The integer value of query parameter {@code name}, which must be given once and lie in {@code [min, max]}. */
     static int intIn(ServerRequest req, String name, int min, int max) {
-        Parameters query = req.query();
         String expected = "query parameter '" + name + "' must be one integer from " + min + " to " + max;
-        if (!query.contains(name)) {
-            throw Problems.badRequest(expected + "; it is missing");
-        }
-        List<String> values = query.all(name);
+        List<String> values = values(req.query().rawValue(), name);
         if (values.isEmpty()) {
-            values = List.of(""); // ?ms, without '=': present, with an empty value
+            throw Problems.badRequest(expected + "; it is missing");
         }
         if (values.size() != 1) {
             throw Problems.badRequest(expected + "; it was given " + values.size() + " times");
@@ -39,6 +36,35 @@ final class Params {
             throw Problems.badRequest(expected + "; got " + value);
         }
         return value;
+    }
+
+    /** True if the query names {@code name}, with or without a value. */
+    static boolean given(ServerRequest req, String name) {
+        return !values(req.query().rawValue(), name).isEmpty();
+    }
+
+    /** Every value of {@code name} in the raw query, in order; "" for each occurrence without '='. */
+    private static List<String> values(String rawQuery, String name) {
+        List<String> values = new ArrayList<>(1);
+        for (int start = 0; start < rawQuery.length(); ) {
+            int end = rawQuery.indexOf('&', start);
+            end = end < 0 ? rawQuery.length() : end;
+            int eq = rawQuery.indexOf('=', start);
+            int keyEnd = eq < 0 || eq > end ? end : eq;
+            if (decode(rawQuery.substring(start, keyEnd)).equals(name)) {
+                values.add(keyEnd == end ? "" : decode(rawQuery.substring(keyEnd + 1, end)));
+            }
+            start = end + 1;
+        }
+        return values;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s; // a stray '%': taken as written, so the detail shows what was sent
+        }
     }
 
     private static String abbreviate(String s) {

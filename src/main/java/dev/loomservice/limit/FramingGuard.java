@@ -31,8 +31,12 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * another request.
  */
 public final class FramingGuard implements Http1ConnectionListener {
+    /** The request line being read on this connection's thread, for the refusal of its headers (HEAD: no body). */
+    private final ThreadLocal<HttpPrologue> current = new ThreadLocal<>();
+
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+        current.set(prologue);
         String target = prologue.uriPath().rawPath();
         if (!target.startsWith("/") && absolutePathStart(target) < 0) {
             throw refusal(DirectTransportRequest.create(prologue, WritableHeaders.create()),
@@ -44,7 +48,10 @@ public final class FramingGuard implements Http1ConnectionListener {
     public void headers(ConnectionContext ctx, Headers headers) {
         for (Header header : headers) {
             if (header.name().isEmpty()) {
-                throw refusal(DirectHandler.TransportRequest.empty(), "a header has an empty name");
+                HttpPrologue prologue = current.get();
+                throw refusal(prologue == null ? DirectHandler.TransportRequest.empty()
+                                      : DirectTransportRequest.create(prologue, WritableHeaders.create()),
+                              "a header has an empty name");
             }
         }
         if (headers instanceof WritableHeaders<?> writable && writable.contains(HeaderNames.UPGRADE)) {
