@@ -99,6 +99,11 @@ public final class Main implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> shutdown(server, service.drain()), "shutdown"));
         serving = true;
         LOG.log(System.Logger.Level.INFO, startupLine(server, config, service.settings()));
+        OutOfMemoryExit.onUncaught();
+        if (!OutOfMemoryExit.jvmFlagSet()) {
+            LOG.log(System.Logger.Level.WARNING, "the JVM runs without " + OutOfMemoryExit.FLAG + " (./loom sets it):"
+                    + " an OutOfMemoryError that Helidon catches itself will not end the process");
+        }
         return 0;
     }
 

@@ -16,6 +16,7 @@ import dev.loomservice.limit.ConcurrencyLimiter;
 import dev.loomservice.limit.ConnectionPolicy;
 import dev.loomservice.limit.Drain;
 import dev.loomservice.limit.FramingGuard;
+import dev.loomservice.limit.HeadRequests;
 import dev.loomservice.limit.ReadDeadline;
 import dev.loomservice.limit.ResponseHeaderGuard;
 import dev.loomservice.observe.InFlight;
@@ -40,8 +41,9 @@ import io.helidon.webserver.http1.Http1Config;
 /**
  * The service's components, built once from {@link Settings}, and how they are installed into a Helidon server:
  * the HTTP/1 listeners that guard the connection, the problem+json direct handler, the filters in order
- * (connection policy, request id, observer, drain, limiter, WebSocket upgrade gate), the routes, and the optional HTTPS socket with the same routes. Components are
- * shared by both sockets, so there is one limiter, one CPU pool and one set of metrics per process.
+ * (connection policy, origin-form, HEAD bodies, request id, observer, drain, limiter, WebSocket upgrade gate, HEAD
+ * as GET), the routes, and the optional HTTPS socket with the same routes. Components are shared by
+ * both sockets, so there is one limiter, one CPU pool and one set of metrics per process.
  */
 public final class Service {
     private final Settings settings;
@@ -56,6 +58,8 @@ public final class Service {
     private final WebSockets webSockets;
     private final ObserveService observe;
     private final ServerTiming timing = new ServerTiming();
+    private final FramingGuard framing = new FramingGuard();
+    private final HeadRequests head = new HeadRequests();
 
     Service(Settings settings) {
         this.settings = settings;
@@ -101,11 +105,15 @@ public final class Service {
 
     private void routing(HttpRouting.Builder routing) {
         Problems.register(routing);
-        routing.addFilter(new ConnectionPolicy(deadline)); // outermost: it acts after every other filter is done
+        OutOfMemoryExit.onRequests(routing);
+        routing.addFilter(new ConnectionPolicy(deadline)) // outermost: it acts after every other filter is done
+                .addFilter(framing.originForm()) // before anything reads the path
+                .addFilter(head.discard()); // outside every filter that may answer
         observe.filters().forEach(routing::addFilter);
         routing.addFilter(drain)
                 .addFilter(limiter)
                 .addFilter(webSockets.gate()) // upgrades pass the filters too, this one admits them
+                .addFilter(head.asGet()) // innermost: everything outside sees HEAD
                 .addFeature(deadline)
                 .addFeature(new Lifecycle(database));
         // Each service under its own prefix, flattened into this one routing table, exact paths before patterns
@@ -142,10 +150,11 @@ public final class Service {
                               // checked by ResponseHeaderGuard instead, in place (Helidon's check allocates)
                               .validateResponseHeaders(false)
                               // one listener each way, replacing Helidon's wire-log listeners (see Http1Listeners)
-                              .receiveListeners(List.of(new Http1Listeners(List.of(new FramingGuard(),
+                              .receiveListeners(List.of(new Http1Listeners(List.of(framing,
                                                                                   deadline.listener(),
                                                                                   timing.receiver()))))
                               .sendListeners(List.of(new Http1Listeners(List.of(timing.sender(),
+                                                                               head.sender(),
                                                                                new ResponseHeaderGuard()))))
                               .build());
         return protocols;

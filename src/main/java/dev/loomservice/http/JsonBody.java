@@ -2,6 +2,7 @@ package dev.loomservice.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -11,8 +12,10 @@ import java.util.Map;
 
 import dev.loomservice.limit.ReadDeadline;
 
-import io.helidon.http.HttpMediaType;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 
 import jakarta.json.Json;
@@ -27,20 +30,26 @@ import jakarta.json.stream.JsonParsingException;
  * Reads a request body that must be exactly one JSON object, strictly, and turns every way it can be wrong into
  * the problem that says so:
  * <ul>
- *   <li>415: a content type other than {@code application/json} (UTF-8);</li>
+ *   <li>415 or 400: a content type other than {@code application/json} (UTF-8), or a malformed one
+ *   ({@link JsonMediaType});</li>
  *   <li>413: over {@code maxBytes}, checked against {@code Content-Length} before reading and by reading at most
  *   one byte more than allowed;</li>
- *   <li>408: not arrived within the body deadline ({@link ReadDeadline});</li>
- *   <li>400: broken chunked framing, invalid UTF-8, malformed JSON or content after it;</li>
- *   <li>422: valid JSON that is not an object, or repeats a key.</li>
+ *   <li>408: not arrived within the body deadline ({@link ReadDeadline}, which has closed the socket already: the
+ *   408 is recorded, it can not be delivered);</li>
+ *   <li>no answer: the client reset the connection (recorded as 499);</li>
+ *   <li>400: a body that ends before its declared length or its last chunk, broken chunked framing, invalid UTF-8,
+ *   malformed JSON or content after it;</li>
+ *   <li>422: valid JSON that is not an object, or that {@link JsonTree} refuses (too deep, a number too long, an
+ *   unpaired surrogate, a repeated key).</li>
  * </ul>
- * The first three, and broken framing, close the connection: the body is unread or can not be trusted.
+ * The first two, and a body that did not arrive whole, close the connection: the body is unread or can not be
+ * trusted.
  */
 final class JsonBody {
     private final int maxBytes;
     private final ReadDeadline deadline;
-    private final JsonParserFactory parsers =
-            Json.createParserFactory(Map.of("org.eclipse.parsson.rejectDuplicateKeys", true));
+    private final JsonParserFactory parsers = Json.createParserFactory(Map.of());
+    private final JsonTree tree = new JsonTree();
 
     JsonBody(int maxBytes, ReadDeadline deadline) {
         this.maxBytes = maxBytes;
@@ -49,20 +58,8 @@ final class JsonBody {
 
     /** The body of {@code req} as a JSON object, or the problem that says why not. */
     JsonObject object(ServerRequest req) throws IOException {
-        requireJson(req);
+        JsonMediaType.require(req);
         return parseObject(read(req));
-    }
-
-    private static void requireJson(ServerRequest req) {
-        HttpMediaType type = req.headers().contentType().orElse(null);
-        boolean json = type != null
-                && type.mediaType().type().equalsIgnoreCase("application")
-                && type.mediaType().subtype().equalsIgnoreCase("json")
-                && type.charset().map(c -> c.equalsIgnoreCase("utf-8")).orElse(true);
-        if (!json) {
-            throw Problems.closing(Status.UNSUPPORTED_MEDIA_TYPE_415, "the body must be application/json (UTF-8); got "
-                    + (type == null ? "no Content-Type" : "'" + type.text() + "'"));
-        }
     }
 
     private String read(ServerRequest req) throws IOException {
@@ -74,13 +71,27 @@ final class JsonBody {
         try (InputStream in = req.content().inputStream()) {
             body = deadline.readBody(() -> in.readNBytes(maxBytes + 1));
         } catch (ReadDeadline.Expired e) {
+            // the deadline has closed the socket: the 408 can not go out, but it is what happened, and what the
+            // access log and metrics record (Problems.send drops the failed write quietly)
             throw Problems.closing(Status.REQUEST_TIMEOUT_408, e.getMessage());
+        } catch (UncheckedIOException e) {
+            // the client reset the connection: no answer can be sent, so none is tried (recorded as 499)
+            throw new CloseConnectionException(e.getMessage(), e);
+        } catch (RequestException e) {
+            // Helidon's own limit, server.max-payload-size, on a chunk header; any other is broken framing
+            throw Problems.closing(e.status() == Status.REQUEST_ENTITY_TOO_LARGE_413 ? e.status()
+                                           : Status.BAD_REQUEST_400,
+                                   e.status() == Status.REQUEST_ENTITY_TOO_LARGE_413 ? tooLarge
+                                           : "the body's chunked framing is malformed");
         } catch (RuntimeException e) {
             if (ClientGone.is(e)) {
-                throw e; // the client reset or closed mid-body: nobody to answer (Problems records a 499)
+                throw e; // the client reset mid-body: nobody to answer (recorded as 499)
             }
-            // Helidon's chunked decoder throws NumberFormatException and the like on a lying chunk header
-            throw Problems.closing(Status.BAD_REQUEST_400, "the body's chunked framing is malformed");
+            // the connection ended early, or (chunked) Helidon's decoder threw on a lying chunk header
+            throw Problems.closing(Status.BAD_REQUEST_400, req.headers().contains(HeaderNames.TRANSFER_ENCODING)
+                    ? "the body's chunked framing is malformed, or it ended before its last chunk"
+                    : "the body ended before the " + req.headers().contentLength().orElse(0)
+                            + " bytes its Content-Length declared");
         }
         if (body.length > maxBytes) {
             throw Problems.closing(Status.REQUEST_ENTITY_TOO_LARGE_413, tooLarge);
@@ -98,8 +109,7 @@ final class JsonBody {
             throw Problems.badRequest("the body is empty; expected a JSON object");
         }
         try (JsonParser parser = parsers.createParser(new StringReader(body))) {
-            JsonParser.Event first = parser.next();
-            JsonValue value = first == JsonParser.Event.START_OBJECT ? parser.getObject() : parser.getValue();
+            JsonValue value = tree.read(parser, parser.next());
             if (parser.hasNext()) {
                 throw Problems.badRequest("malformed JSON: content after the end of the object");
             }
@@ -116,9 +126,6 @@ final class JsonBody {
                                                       + ", column " + e.getLocation().getColumnNumber());
         } catch (JsonException e) {
             throw Problems.badRequest("malformed JSON: " + e.getMessage());
-        } catch (IllegalStateException e) {
-            // Parsson's rejectDuplicateKeys: "Duplicate key 'a' is not allowed".
-            throw Problems.of(Status.UNPROCESSABLE_CONTENT_422, "invalid JSON object: " + e.getMessage());
         }
     }
 }

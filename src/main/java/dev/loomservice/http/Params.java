@@ -1,5 +1,8 @@
 package dev.loomservice.http;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.helidon.webserver.http.ServerRequest;
@@ -7,6 +10,8 @@ import io.helidon.webserver.http.ServerRequest;
 /**
  * Strict query-parameter parsing: a parameter that is missing, repeated, not an integer or out of range is a 400
  * whose detail names the parameter and the accepted range, so a client can fix its request from the answer alone.
+ * The raw query is read here, not Helidon's parameters, which list no value for a parameter without one: so
+ * {@code ?ms} is given once, empty, as {@code ?ms=} is, and {@code ?ms&ms} twice, as {@code ?ms=1&ms=2} is.
  */
 final class Params {
     private Params() {
@@ -14,7 +19,7 @@ final class Params {
 
     /** The integer value of query parameter {@code name}, which must be given once and lie in {@code [min, max]}. */
     static int intIn(ServerRequest req, String name, int min, int max) {
-        if (!req.query().contains(name)) {
+        if (!given(req, name)) {
             throw Problems.badRequest(expected(name, min, max) + "; it is missing");
         }
         return (int) parse(req, name, min, max, 9);
@@ -22,12 +27,12 @@ final class Params {
 
     /** Like {@link #intIn}, for a parameter that may be left out: then {@code dflt}. */
     static long longIn(ServerRequest req, String name, long min, long max, long dflt) {
-        return req.query().contains(name) ? parse(req, name, min, max, 18) : dflt;
+        return given(req, name) ? parse(req, name, min, max, 18) : dflt;
     }
 
     /** At most {@code digits} digits, so the value fits (int: 9, long: 18) before its range is checked. */
     private static long parse(ServerRequest req, String name, long min, long max, int digits) {
-        List<String> values = req.query().all(name);
+        List<String> values = values(req.query().rawValue(), name);
         if (values.size() != 1) {
             throw Problems.badRequest(expected(name, min, max) + "; it was given " + values.size() + " times");
         }
@@ -45,6 +50,35 @@ final class Params {
 
     private static String expected(String name, long min, long max) {
         return "query parameter '" + name + "' must be one integer from " + min + " to " + max;
+    }
+
+    /** True if the query names {@code name}, with or without a value. */
+    static boolean given(ServerRequest req, String name) {
+        return !values(req.query().rawValue(), name).isEmpty();
+    }
+
+    /** Every value of {@code name} in the raw query, in order; "" for each occurrence without '='. */
+    private static List<String> values(String rawQuery, String name) {
+        List<String> values = new ArrayList<>(1);
+        for (int start = 0; start < rawQuery.length(); ) {
+            int end = rawQuery.indexOf('&', start);
+            end = end < 0 ? rawQuery.length() : end;
+            int eq = rawQuery.indexOf('=', start);
+            int keyEnd = eq < 0 || eq > end ? end : eq;
+            if (decode(rawQuery.substring(start, keyEnd)).equals(name)) {
+                values.add(keyEnd == end ? "" : decode(rawQuery.substring(keyEnd + 1, end)));
+            }
+            start = end + 1;
+        }
+        return values;
+    }
+
+    private static String decode(String s) {
+        try {
+            return URLDecoder.decode(s, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return s; // a stray '%': taken as written, so the detail shows what was sent
+        }
     }
 
     private static String abbreviate(String s) {

@@ -1,6 +1,9 @@
 package dev.loomservice.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+
+import dev.loomservice.limit.HeadRequests;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.ServerResponseHeaders;
@@ -19,7 +22,7 @@ import io.helidon.http.Status;
  *   "internal error" becomes 400 (routing errors never come here: {@link Problems} handles those);</li>
  *   <li>HTTP/1.0, which Helidon 4 does not implement: 505 becomes 400 with a detail saying to use HTTP/1.1.</li>
  * </ul>
- * Helidon closes these connections itself.
+ * Helidon closes these connections itself. An answer to HEAD carries no body.
  */
 public final class ProblemDirectHandler implements DirectHandler {
     private static final Status HEADERS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
@@ -42,18 +45,24 @@ public final class ProblemDirectHandler implements DirectHandler {
             // the stack itself (WARNING), so nothing is hidden from the operator.
             status = Status.BAD_REQUEST_400;
             detail = "malformed request";
+        } else if (status.code() == 501) {
+            detail = firstLine(text); // a transfer coding we do not implement: the client's to fix
         } else if (status.code() >= 500) {
             detail = "the server failed to handle this request; see its log";
         } else {
             detail = firstLine(text).isEmpty() ? status.reasonPhrase() : firstLine(text);
         }
         String path = request.path();
-        return TransportResponse.builder()
+        byte[] body = Problems.json(status, detail, path.isEmpty() ? null : path).getBytes(StandardCharsets.UTF_8);
+        TransportResponse.Builder response = TransportResponse.builder()
                 .status(status)
                 .headers(responseHeaders)
-                .header(Problems.CONTENT_TYPE)
-                .entity(Problems.json(status, detail, path.isEmpty() ? null : path))
-                .build();
+                .header(Problems.CONTENT_TYPE);
+        if (request.method().equals("HEAD")) {
+            // no body for HEAD; the length it would have had goes to Content-Length (see HeadRequests)
+            return response.header(HeadRequests.LENGTH, String.valueOf(body.length)).build();
+        }
+        return response.entity(body).build();
     }
 
     private static String firstLine(String message) {

@@ -59,8 +59,8 @@ public final class SiteService implements HttpService {
     }
 
     private void page(ServerRequest req, ServerResponse res) throws InterruptedException {
-        int pages = req.query().contains("pages") ? Params.intIn(req, "pages", 1, MAX_PAGES) : settings.pages();
-        int ms = req.query().contains("ms") ? Params.intIn(req, "ms", 0, IoService.MAX_MS)
+        int pages = Params.given(req, "pages") ? Params.intIn(req, "pages", 1, MAX_PAGES) : settings.pages();
+        int ms = Params.given(req, "ms") ? Params.intIn(req, "ms", 0, IoService.MAX_MS)
                                             : (int) Math.min(settings.delay().toMillis(), IoService.MAX_MS);
         int n = pageNumber(req.path().pathParameters().get("n"), pages);
         Thread.sleep(ms);

@@ -28,6 +28,15 @@ import io.helidon.webserver.http.ServerRequest;
  *   sees the connection fail instead of the 413. So what is left of the body is read and dropped first, for at
  *   most {@link ReadDeadline}'s {@code linger} (and no more than Helidon's {@code max-payload-size}), then the
  *   socket is closed.</li>
+ *   <li><b>Bound</b> every body the route did not read. Helidon (4.5 too) reads such a body itself after the
+ *   response, to reach the next request, and with no deadline: a request that declares a body and never sends it (or
+ *   trickles it) held its connection for as long as the client liked, on any route, exempt ones included. Here it
+ *   is read and dropped within {@link ReadDeadline}'s {@code linger}, and the connection closes if it does not end
+ *   by then; the response has gone out before.</li>
+ *   <li><b>Close</b> after a request that asked {@code Expect: 100-continue} and was answered without its body being
+ *   read. Helidon then forgets the body, as if the client would never send it, and parses whatever comes next as a
+ *   new request; but a client may send the body anyway (RFC 9110, section 10.1.1), and a body that holds a request
+ *   would be served as one (request smuggling).</li>
  *   <li><b>Pause</b> for {@code Retry-After} after a request refused for load: a 503 that carries
  *   {@code Retry-After} in seconds (the limiter's, the CPU pool's, the WebSocket gate's). The 503 has gone out at once; the connection's next request is read only after the delay the client was asked to wait.
  *   A client that retries at once on the same connection (a retry storm, or a closed-loop load generator) then
@@ -47,9 +56,16 @@ public final class ConnectionPolicy implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         chain.proceed();
         // first(...), not contains(CONNECTION_CLOSE): that joins all of a header's values into a new String
-        if (res.headers().first(HeaderNames.CONNECTION).map("close"::equalsIgnoreCase).orElse(false)) {
-            dropUnreadBody(req);
-            throw new CloseConnectionException("the response said Connection: close");
+        boolean close = res.headers().first(HeaderNames.CONNECTION).map("close"::equalsIgnoreCase).orElse(false);
+        if (!req.content().consumed()) {
+            if (!req.continueSent()) {
+                // Helidon has reset the body to nothing; the client may still send it (see the class comment)
+                throw new CloseConnectionException("a body awaiting 100-continue was not read");
+            }
+            close |= !dropUnreadBody(req);
+        }
+        if (close) {
+            throw new CloseConnectionException("the response said Connection: close, or the body did not end in time");
         }
         long pause = res.status() == Status.SERVICE_UNAVAILABLE_503 ? retryAfterSeconds(res) : 0;
         if (pause > 0) {
@@ -62,18 +78,21 @@ public final class ConnectionPolicy implements Filter {
         }
     }
 
-    /** Reads and drops what the client still sends of the body, within the linger deadline; any failure ends it. */
-    private void dropUnreadBody(ServerRequest req) {
-        if (req.content().consumed()) {
-            return; // no body, or all of it read
-        }
+    /**
+     * Reads and drops what the client still sends of the body, within the linger deadline.
+     *
+     * @return true if the body ended in time; false if it did not, or failed (past the deadline, over
+     *         max-payload-size, broken framing, the client gone): the connection must close
+     */
+    private boolean dropUnreadBody(ServerRequest req) {
         try {
             deadline.linger(() -> {
                 req.content().consume();
                 return null;
             });
+            return req.content().consumed();
         } catch (IOException | RuntimeException e) {
-            // past the deadline, over max-payload-size, broken framing, or the client gone: close now, as planned
+            return false;
         }
     }
 

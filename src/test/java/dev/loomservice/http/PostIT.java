@@ -120,7 +120,7 @@ class PostIT {
             application/json       | [1,2]                 | 422 | the body must be a JSON object; got array
             application/json       | "text"                | 422 | the body must be a JSON object; got string
             application/json       | 42                    | 422 | the body must be a JSON object; got number
-            application/json       | {"a":1,"a":2}         | 422 | Duplicate key 'a'
+            application/json       | {"a":1,"a":2}         | 422 | the key 'a' appears twice
             application/json       | {"id":7}              | 422 | 'id' is assigned by the server
             text/plain             | {}                    | 415 | got 'text/plain'
             application/xml        | {}                    | 415 | got 'application/xml'
