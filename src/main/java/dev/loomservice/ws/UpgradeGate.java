@@ -31,8 +31,8 @@ import io.helidon.websocket.WsUpgradeException;
  * {@code app.websocket.allowed-origins}). Helidon reads only the first of repeated handshake headers, so a second
  * {@code Origin} escapes its check. This filter adds, for upgrades to our endpoints:
  * <ol>
- *   <li>the handshake's headers ({@link HandshakeHeaders}): one {@code Origin} at most (else 403), exactly one
- *       {@code Sec-WebSocket-Key} that is 16 bytes in base64, one {@code Sec-WebSocket-Version} at most (else 400);</li>
+ *   <li>the handshake's headers ({@link HandshakeHeaders}): one {@code Origin} at most (else 403), one
+ *       {@code Sec-WebSocket-Key} of 16 bytes in base64 and one {@code Sec-WebSocket-Version} (else 400);</li>
  *   <li>the endpoint's own {@link Check} (e.g. the chat's {@code room} and {@code name}): its refusal, usually 400;</li>
  *   <li>at most {@code max-connections} WebSocket connections open over all endpoints: beyond, 503 with
  *       {@code Retry-After}.</li>
@@ -79,7 +79,8 @@ final class UpgradeGate implements Filter {
             chain.proceed();
             return;
         }
-        Optional<Refusal> refusal = HandshakeHeaders.refusal(req.headers()).or(() -> check.refusal(req.prologue(), req.headers()));
+        Optional<Refusal> refusal = HandshakeHeaders.refusal(req.headers())
+                .or(() -> check.refusal(req.prologue(), req.headers()));
         if (refusal.isEmpty() && !slots.tryAcquire()) {
             refusal = Optional.of(full());
         }

@@ -3,6 +3,7 @@ package dev.loomservice.ws;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import dev.loomservice.RawWebSocket;
@@ -18,7 +19,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.sameInstance;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** {@link FrameGuard}, {@link Utf8Check} and {@link ClosePayload} without a socket; the rules are in ProtocolViolationIT. */
+/** {@link FrameGuard}, {@link Utf8Check} and {@link ClosePayload} without a socket (the rules: ProtocolViolationIT). */
 class FrameGuardTest {
     private static final int FIN = 0x80;
 
@@ -49,7 +50,7 @@ class FrameGuardTest {
             FrameGuard guard = new FrameGuard(100_000, 100_000);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             for (int from = 0; from < in.length; from += size) {
-                out.writeBytes(guard.pass(java.util.Arrays.copyOfRange(in, from, Math.min(in.length, from + size))));
+                out.writeBytes(guard.pass(Arrays.copyOfRange(in, from, Math.min(in.length, from + size))));
             }
             assertThat("chunks of " + size, out.toByteArray(), is(whole));
         }
