@@ -15,8 +15,9 @@ import io.helidon.websocket.WsUpgradeException;
 /**
  * {@code /ws/chat?room=R&name=N}: every text message a member sends goes to all members of room R (the sender
  * included) as a {@link ChatEvent}; joins and leaves are announced. A {@code room} or {@code name} that
- * {@link ChatParams} refuses is a 400 to the upgrade request. Binary messages are refused with 1003, a message over
- * {@code max-message-bytes} with 1009, invalid UTF-8 with 1007 ({@link Reassembler}); then the member leaves.
+ * {@link ChatParams} refuses is a 400 to the upgrade request. Binary messages are refused with 1003; then the member
+ * leaves. What breaks the protocol (a message over {@code max-message-bytes}, text that is not UTF-8, ...) never
+ * gets here: {@link FrameGuard} fails the connection first.
  *
  * <p>One instance per connection. Helidon calls it on the connection's virtual thread, which only reads: what the
  * member receives is written by its own sender thread ({@link Member}), so a slow reader never blocks the room.
@@ -39,7 +40,7 @@ final class ChatEndpoint implements WsListener {
         this.gate = gate;
         this.rooms = rooms;
         this.settings = settings;
-        this.reassembler = new Reassembler(settings.maxMessageBytes());
+        this.reassembler = new Reassembler();
     }
 
     /** The chat's own upgrade check: {@code room} and {@code name} as {@link ChatParams} accepts them. */
@@ -59,22 +60,23 @@ final class ChatEndpoint implements WsListener {
         return Optional.empty();
     }
 
+    /** Helidon closes with the exception's message if this throws: close first, with a fixed reason. */
     @Override
     public void onOpen(WsSession session) {
-        member = new Member(params.name(), session, connection, settings);
-        rooms.join(params.room(), member);
-        connection.whenEnded(this::leave);
+        try {
+            member = new Member(params.name(), session, connection, settings);
+            rooms.join(params.room(), member);
+            connection.whenEnded(this::leave);
+        } catch (RuntimeException e) {
+            WebSockets.closeOnError(session, e);
+            throw e;
+        }
     }
 
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
-        if (closing) {
-            return;
-        }
-        try {
+        if (!closing) {
             reassembler.text(text, last).ifPresent(message -> rooms.say(params.room(), member, message));
-        } catch (WsCloseException e) {
-            fail(e);
         }
     }
 
@@ -87,14 +89,15 @@ final class ChatEndpoint implements WsListener {
 
     @Override
     public void onPing(WsSession session, BufferData buffer) {
-        if (closing) {
-            return;
+        if (!closing) {
+            member.pong(buffer);
         }
-        if (buffer.available() > EchoEndpoint.MAX_CONTROL_PAYLOAD) {
-            fail(new WsCloseException("ping over 125 bytes", WsCloseCodes.PROTOCOL_ERROR));
-            return;
-        }
-        member.pong(buffer);
+    }
+
+    /** A callback of ours threw: 1011 with a fixed reason ({@link WebSockets#closeOnError}). */
+    @Override
+    public void onError(WsSession session, Throwable t) {
+        WebSockets.closeOnError(session, t);
     }
 
     /** The client closed: leave, and stop the sender so that Helidon's close reply is the only write. */

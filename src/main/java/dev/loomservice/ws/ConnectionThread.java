@@ -7,10 +7,11 @@ import java.time.Duration;
  * {@code onHttpUpgrade}, then reads frames and calls the listener until the connection ends, and it closes the
  * socket just before it ends.
  *
- * <p>Why we watch the thread: Helidon 4.2.6 calls {@code WsListener.onClose} only when the client sends a close
- * frame. A peer that vanishes, a frame over {@code max-frame-length}, a protocol error, an idle timeout or a server
- * stop end the connection without any callback. The end of this thread is the one signal every path gives, so
- * slots, room membership and sender threads are released when it ends ({@link #whenEnded}), whatever the cause.
+ * <p>Why we watch the thread: Helidon 4.5.0 calls {@code WsListener.onClose} only when the client sends a close
+ * frame (or its request limit refuses a frame; {@code WsConnection.handle}). A peer that vanishes, a protocol error
+ * ({@link FrameGuard}'s or Helidon's), an idle timeout or a server stop end the connection without it. The end of
+ * this thread is the one signal every path gives, so slots, room membership and sender threads are released when
+ * it ends ({@link #whenEnded}), whatever the cause.
  */
 final class ConnectionThread {
     private final Thread thread;

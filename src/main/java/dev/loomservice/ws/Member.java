@@ -15,12 +15,12 @@ import io.helidon.websocket.WsSession;
  * with plain blocking sends. Broadcasting only {@link #offer}s (never blocks), so a member that reads slowly, or
  * not at all, delays nobody but itself; when its queue is full the room disconnects it ({@link #disconnect}).
  *
- * <p>Writes: Helidon's {@code WsSession.send} is not thread-safe (one shared send buffer), so every frame we write
- * to this session is written under {@code writeLock}, by the sender or, for pongs, by the connection's thread; and
- * before Helidon answers a client's close on the connection's thread, {@link #stop} makes that thread the only
- * writer. One write stays outside our control: when a client breaks the protocol (a frame over
- * {@code max-frame-length}, unmasked, ...), Helidon writes its close frame at once from the connection's thread; a
- * broadcast being written at that instant can interleave with it. The connection is being dropped anyway.
+ * <p>Writes: Helidon 4.5 writes each frame whole under a lock of its own ({@code WsConnection.sendLocked}), but it
+ * does not stop writing data frames after a close frame. So every frame we write to this session is written under
+ * {@code writeLock}, by the sender or, for pongs, by the connection's thread; and before Helidon answers a client's
+ * close on the connection's thread, {@link #stop} makes that thread the only writer. One write stays outside our
+ * control: when a client breaks the protocol, Helidon writes the close frame ({@link FrameGuard}'s code) from the
+ * connection's thread at once; a broadcast being written then can follow it, just before the socket closes.
  */
 final class Member {
     private static final String WAKE = ""; // a queue entry that only wakes the sender; events are never empty

@@ -28,8 +28,11 @@ import io.helidon.websocket.WsUpgradeException;
  * Admission control for WebSocket upgrades, as an HTTP filter: Helidon 4.5 runs the HTTP filters (request id,
  * access log, drain, limiter, this) before it switches a connection to WebSocket. Helidon itself refuses, before
  * any filter, an upgrade that is not a {@code GET} (400) and one whose {@code Origin} is not allowed (403: see
- * {@code app.websocket.allowed-origins}). This filter adds, for upgrades to our endpoints:
+ * {@code app.websocket.allowed-origins}). Helidon reads only the first of repeated handshake headers, so a second
+ * {@code Origin} escapes its check. This filter adds, for upgrades to our endpoints:
  * <ol>
+ *   <li>the handshake's headers ({@link HandshakeHeaders}): one {@code Origin} at most (else 403), one
+ *       {@code Sec-WebSocket-Key} of 16 bytes in base64 and one {@code Sec-WebSocket-Version} (else 400);</li>
  *   <li>the endpoint's own {@link Check} (e.g. the chat's {@code room} and {@code name}): its refusal, usually 400;</li>
  *   <li>at most {@code max-connections} WebSocket connections open over all endpoints: beyond, 503 with
  *       {@code Retry-After}.</li>
@@ -76,7 +79,8 @@ final class UpgradeGate implements Filter {
             chain.proceed();
             return;
         }
-        Optional<Refusal> refusal = check.refusal(req.prologue(), req.headers());
+        Optional<Refusal> refusal = HandshakeHeaders.refusal(req.headers())
+                .or(() -> check.refusal(req.prologue(), req.headers()));
         if (refusal.isEmpty() && !slots.tryAcquire()) {
             refusal = Optional.of(full());
         }

@@ -3,6 +3,7 @@ package dev.loomservice.ws;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpRules;
@@ -28,6 +30,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsCloseCodes;
+import io.helidon.websocket.WsSession;
 
 /**
  * The WebSocket side of the service: {@code /ws/echo}, {@code /ws/chat} and the chat page {@code /chat.html}.
@@ -38,6 +42,7 @@ import io.helidon.webserver.websocket.WsRouting;
  */
 public final class WebSockets implements HttpService, Metered {
     static final String PAGE = "/chat.html";
+    private static final System.Logger LOG = System.getLogger(WebSockets.class.getName());
 
     private final Settings settings;
     private final UpgradeGate gate;
@@ -153,6 +158,23 @@ public final class WebSockets implements HttpService, Metered {
         HttpException problem = Problems.of(refusal.status(), refusal.detail());
         refusal.headers().forEach(problem::header);
         throw problem;
+    }
+
+    /**
+     * For {@code WsListener.onError}, which Helidon 4.5 calls when a listener callback threw, before it closes with
+     * 1011 and the exception's message as the reason (WsConnection.handle): closes first with a fixed reason, so no
+     * exception text reaches the client (Helidon's close then does nothing). A failed write (the peer is gone) is
+     * expected; anything else is our bug and is logged.
+     */
+    static void closeOnError(WsSession session, Throwable error) {
+        if (!(error instanceof ServerConnectionException || error instanceof UncheckedIOException)) {
+            LOG.log(Level.ERROR, "WebSocket listener failed; closing with 1011", error);
+        }
+        try {
+            session.close(WsCloseCodes.UNEXPECTED_CONDITION, "internal error");
+        } catch (RuntimeException e) {
+            // the socket failed too: the connection ends anyway
+        }
     }
 
     private static byte[] resource(String name) {

@@ -2,6 +2,7 @@ package dev.loomservice.ws;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -108,21 +109,55 @@ class EchoIT {
     }
 
     @Test
-    void closesWith1007OnInvalidUtf8() {
+    void aCharacterSplitAcrossFragmentsIsEchoedIntact() {
+        byte[] ni = "你".getBytes(StandardCharsets.UTF_8);
+        byte[] smile = "😀".getBytes(StandardCharsets.UTF_8);
         try (RawWebSocket ws = RawWebSocket.open(server.port(), "/ws/echo")) {
-            ws.send(RawWebSocket.TEXT, true, new byte[] {'o', 'k', (byte) 0xC3, 0x28}); // 0xC3 needs a continuation
-            RawWebSocket.Frame frame = ws.read();
-            assertThat(frame.opcode(), is(RawWebSocket.CLOSE));
-            assertThat(frame.closeCode(), is(1007));
-            assertThat(frame.text(), is("text message is not valid UTF-8"));
+            ws.send(RawWebSocket.TEXT, false, new byte[] {'a', ni[0]})
+                    .send(RawWebSocket.CONTINUATION, false, new byte[] {ni[1]})
+                    .send(RawWebSocket.CONTINUATION, false, new byte[] {ni[2], smile[0]})
+                    .send(RawWebSocket.CONTINUATION, false, new byte[] {smile[1]})
+                    .send(RawWebSocket.CONTINUATION, false, new byte[0])
+                    .send(RawWebSocket.CONTINUATION, true, new byte[] {smile[2], smile[3], 'b'});
+            assertThat(ws.read().text(), is(PREFIX + "a你😀b"));
         }
     }
 
     @Test
-    void closesWith1007OnUtf8EncodedSurrogate() {
+    void theReplacementCharacterIsTextLikeAnyOther() {
+        try (WsClient client = WsClient.connect(echo)) {
+            assertThat(client.send("a\uFFFDb").nextText(), is(PREFIX + "a\uFFFDb"));
+        }
+    }
+
+    @Test
+    void aPingBetweenFragmentsIsAnsweredAndTheMessageStillJoins() {
+        byte[] ping = "p".repeat(125).getBytes(StandardCharsets.UTF_8); // the most a control frame may carry
         try (RawWebSocket ws = RawWebSocket.open(server.port(), "/ws/echo")) {
-            ws.send(RawWebSocket.TEXT, true, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}); // U+D800
-            assertThat(ws.read().closeCode(), is(1007));
+            ws.send(RawWebSocket.TEXT, false, "a".getBytes(StandardCharsets.UTF_8))
+                    .send(RawWebSocket.PING, true, ping)
+                    .send(RawWebSocket.CONTINUATION, true, "b".getBytes(StandardCharsets.UTF_8));
+            RawWebSocket.Frame pong = ws.read();
+            assertThat(pong.opcode(), is(RawWebSocket.PONG));
+            assertThat(pong.payload(), is(ping));
+            assertThat(ws.read().text(), is(PREFIX + "ab"));
+        }
+    }
+
+    /** Codes a client may send (RFC 6455 7.4, IANA: 1012-1014 too); Helidon answers 1000 and closes. */
+    @ParameterizedTest(name = "close {0}")
+    @ValueSource(ints = {-1, 1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000,
+            4999})
+    void aValidCloseIsAnsweredAndTheConnectionEnds(int code) {
+        byte[] payload = code < 0 ? new byte[0] : ("xx再见").getBytes(StandardCharsets.UTF_8); // -1: no code at all
+        if (code >= 0) {
+            payload[0] = (byte) (code >>> 8);
+            payload[1] = (byte) code;
+        }
+        try (RawWebSocket ws = RawWebSocket.open(server.port(), "/ws/echo")) {
+            ws.send(RawWebSocket.CLOSE, true, payload);
+            assertThat(ws.readUntilClose().closeCode(), is(1000));
+            assertThat(ws.endsWithin(Duration.ofSeconds(3)), is(true));
         }
     }
 

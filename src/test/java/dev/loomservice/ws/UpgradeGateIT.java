@@ -14,12 +14,14 @@ import dev.loomservice.WsClient;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static dev.loomservice.ws.SlowMemberIT.websocket;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
 
 /**
  * What WebSocket upgrades must pass: Helidon's own checks (method, Origin against {@code allowed-origins}), then the
@@ -68,6 +70,47 @@ class UpgradeGateIT {
         try (TestServer server = TestServer.start(CONFIG);
              RawWebSocket post = RawWebSocket.handshake(server.port(), "POST", "/ws/echo")) {
             assertThat(post.status(), is("HTTP/1.1 400 Bad Request"));
+        }
+    }
+
+    /**
+     * Handshakes Helidon reads only in part (the first of repeated headers) or answers with a 500: the gate refuses
+     * them. {@code |} separates header lines; {@code OWN} is the server's own origin, which alone would pass.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', textBlock = """
+            two Origins, the allowed one first;    KEY|Origin: https://chat.example|Origin: http://evil.example;   403
+            two Origins, both allowed;             KEY|Origin: https://chat.example|Origin: https://chat.example; 403
+            two Origins, own host first (no list); KEY|Origin: OWN|Origin: http://evil.example;                   403
+            two Sec-WebSocket-Keys;                KEY|Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==;            400
+            two keys on one line;                  Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==, AAAAAAAAAAAAAAAAAAAAAA==; 400
+            a key that is not base64;              Sec-WebSocket-Key: !!!not-base64!!!;                        400
+            a key of 15 bytes;                     Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAA;                    400
+            an empty key;                          Sec-WebSocket-Key: ;                                        400
+            no key;                                ;                                                           400
+            two Sec-WebSocket-Versions;            KEY|Sec-WebSocket-Version: 13;                              400
+            no Sec-WebSocket-Version;              KEY|NO-VERSION;                                             400
+            version 8;                             KEY|Sec-WebSocket-Version: 8|NO-VERSION;                    400
+            """)
+    void ambiguousHandshakeIsRefused(String name, String headers, int status) {
+        Map<String, String> config = name.contains("no list") ? Map.of() : CONFIG;
+        try (TestServer server = TestServer.start(config)) {
+            List<String> lines = new ArrayList<>(List.of("Host: localhost:" + server.port(), "Upgrade: websocket",
+                                                          "Connection: Upgrade"));
+            boolean version = true;
+            for (String line : headers == null ? new String[0] : headers.split("\\|")) {
+                switch (line.strip()) {
+                case "KEY" -> lines.add("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==");
+                case "NO-VERSION" -> version = false;
+                default -> lines.add(line.strip().replace("OWN", "http://localhost:" + server.port()));
+                }
+            }
+            if (version) {
+                lines.add("Sec-WebSocket-Version: 13");
+            }
+            try (RawWebSocket ws = RawWebSocket.handshake(server.port(), "GET /ws/echo HTTP/1.1", lines)) {
+                assertThat(ws.status(), startsWith("HTTP/1.1 " + status + " "));
+            }
         }
     }
 
