@@ -55,7 +55,8 @@ TABLES = {
         ("cpu_rps", "/cpu req/s", "{:,.1f}", "high"),
         ("errors", "errors", "{:,.0f}", "low")], "loaded_p99_ms"),
     "overload": ("overload: /io?ms=100 at 10x the limiter's permits", "c", OVERLOAD_COLUMNS, "goodput_rps"),
-    "pool": ("past the thread pool: /io?ms=100 at 10x Jetty's 200 threads (loom-service: 200 permits)", "c",
+    "pool": ("past the thread pool: /io?ms=100, more connections than Jetty's 200 threads (loom-service: 200 "
+             "permits)", "c",
              OVERLOAD_COLUMNS, "goodput_rps"),
     "million": ("a million requests: GET /io?ms=10", "n", [
         ("rpm", "req/min", "{:,.0f}", "high"), ("seconds", "seconds", "{:.1f}", "low"),

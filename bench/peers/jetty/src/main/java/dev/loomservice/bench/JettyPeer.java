@@ -62,8 +62,9 @@ public final class JettyPeer {
         connector.setAcceptQueueSize(4096);
         connector.setIdleTimeout(60_000);
         server.addConnector(connector);
-        server.addBean(client()); // started and stopped with the server
-        server.setHandler(new Routes(new FanOut(server.getBean(HttpClient.class)), new Posts()));
+        HttpClient client = client();
+        server.addBean(client); // started and stopped with the server
+        server.setHandler(new Routes(new FanOut(client), new Posts()));
         server.start();
         System.out.println("jetty-peer (" + threads + " threads) on http://" + host + ":" + connector.getLocalPort());
         server.join();
