@@ -6,7 +6,7 @@ import resource
 import socket
 import subprocess
 
-from servers import BENCH, PYTHON, ROOT, helidon_version
+from servers import BENCH, PYTHON, ROOT, helidon_version, jetty_version
 
 
 def run(command, cwd=ROOT):
@@ -75,6 +75,8 @@ def collect(java, server_cpus, client_cpus):
         "loom_service": first_line(run([java, "-jar", "target/loom-service.jar", "--version"])),
         "helidon": helidon_version(),  # of loom-service and of the bare peer alike
         "vertx": vertx.group(1) if vertx else "unknown",
+        "jetty": jetty_version(),
+        "go": run(["go", "version"]).removeprefix("go version "),  # the toolchain bench/run built go-peer with
         "python": first_line(run([PYTHON, "--version"])),
         "aiohttp": run([PYTHON, "-c", "import aiohttp; print(aiohttp.__version__)"]),
         "uvloop": run([PYTHON, "-c", "import uvloop; print(uvloop.__version__)"]),

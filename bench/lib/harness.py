@@ -27,6 +27,7 @@ FULL = {
     "fanout_n": 10, "fanout_ms": 50, "fanout_c": 100,
     "cpu_work": 100_000, "cpu_c": 8, "probe_c": 10, "probe_pause_ms": 10,
     "overload_permits": 500, "overload_queue": 100, "overload_factor": 10,
+    "pool_threads": 200, "pool_c": 2000,  # Jetty's default pool, 10x past it
     "million_requests": 1_000_000, "million_c": 1000, "million_ms": 10,
     "idle_conns": 18_000, "idle_clients": 4,
     "tasks": 1_000_000,
@@ -37,6 +38,7 @@ QUICK = {
     "io_c": [1000],
     "fanout_c": 50,
     "overload_permits": 50, "overload_queue": 10,
+    "pool_c": 400,
     "million_requests": 20_000, "million_c": 200,
     "idle_conns": 1000, "idle_clients": 2,
     "tasks": 10_000,
@@ -125,7 +127,7 @@ def main():
         if which == "tasks":
             targets = [t for t in scenarios.TASK_RUNTIMES if not wanted_servers or t in wanted_servers]
         else:
-            targets = [s for s in all_servers if (which == "all" or s.name != "loom-nooffload")
+            targets = [s for s in all_servers if runs_on(which, s)
                        and (not wanted_servers or s.name in wanted_servers)]
         t0 = time.monotonic()
         log(f"bench: {name}")
@@ -159,7 +161,10 @@ def main():
         "command": " ".join(["bench/run", *sys.argv[1:]]),
         "environment": env,
         "parameters": params,
-        "servers": {s.name: s.label for s in all_servers} | scenarios.TASK_RUNTIMES,
+        "servers": {s.name: s.label for s in all_servers}
+                   | {name: label for name, (label, _) in scenarios.TASK_RUNTIMES.items()},
+        "models": {s.name: s.model for s in all_servers}  # what tables and charts group by
+                  | {name: model for name, (_, model) in scenarios.TASK_RUNTIMES.items()},
         "jvm_servers": [s.name for s in all_servers if s.jvm],  # the ones with alloc_kb_per_req
         "scenario_seconds": timings,
         "runs": ctx.runs,
@@ -175,6 +180,13 @@ def main():
         log(f"bench: {len(failures)} failure(s); see {out}/bench.log")
         return 1
     return 0
+
+
+def runs_on(which, spec):
+    """Whether a scenario's `which` (see scenarios.SCENARIOS) takes this server."""
+    if isinstance(which, tuple):
+        return spec.name in which
+    return which == "all" or spec.name != "loom-nooffload"
 
 
 def cpu_set(text):

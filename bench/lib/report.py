@@ -13,7 +13,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from matplotlib.patches import Patch  # noqa: E402
 from scenarios import SCENARIOS  # noqa: E402
+from servers import MODELS  # noqa: E402
 
 
 class ResultsError(Exception):
@@ -23,7 +25,12 @@ class ResultsError(Exception):
 # What each request cost the server, beside every throughput number: CPU time (every server) and heap allocated
 # (JVMs only: from their GC logs). Measured over the measured run alone; see procs.RunCost.
 COST = [("cpu_us_per_req", "CPU µs/req", "{:.1f}", "low"), ("alloc_kb_per_req", "alloc KB/req", "{:.1f}", "low")]
-COSTED = ["hello", "post", "io", "fanout", "overload", "million"]
+COSTED = ["hello", "post", "io", "fanout", "overload", "pool", "million"]
+OVERLOAD_COLUMNS = [
+    ("goodput_rps", "200/s", "{:,.0f}", "high"), ("shed_fraction", "503 share", "{:.1%}", None),
+    ("p99_ms", "p99 ms (all)", "{:.0f}", "low"), ("probe_ok_p99_ms", "200 p99 ms", "{:.0f}", "low"),
+    ("probe_shed_p50_ms", "503 p50 ms", "{:.1f}", "low"), ("probe_shed_p99_ms", "503 p99 ms", "{:.1f}", "low"),
+    ("errors", "errors", "{:,.0f}", "low"), *COST]
 # Per scenario: title, unit of the variants, columns (metric, header, format, better: "high"/"low"/None),
 # and the primary metric that decides the winner.
 TABLES = {
@@ -47,11 +54,10 @@ TABLES = {
         ("p99_ratio", "loaded / idle", "{:.1f}x", "low"), ("loaded_requests", "GET / answered", "{:,.0f}", "high"),
         ("cpu_rps", "/cpu req/s", "{:,.1f}", "high"),
         ("errors", "errors", "{:,.0f}", "low")], "loaded_p99_ms"),
-    "overload": ("overload: /io?ms=100 at 10x the limiter's permits", "c", [
-        ("goodput_rps", "200/s", "{:,.0f}", "high"), ("shed_fraction", "503 share", "{:.1%}", None),
-        ("p99_ms", "p99 ms (all)", "{:.0f}", "low"), ("probe_ok_p99_ms", "200 p99 ms", "{:.0f}", "low"),
-        ("probe_shed_p50_ms", "503 p50 ms", "{:.1f}", "low"), ("probe_shed_p99_ms", "503 p99 ms", "{:.1f}", "low"),
-        ("errors", "errors", "{:,.0f}", "low"), *COST], "goodput_rps"),
+    "overload": ("overload: /io?ms=100 at 10x the limiter's permits", "c", OVERLOAD_COLUMNS, "goodput_rps"),
+    "pool": ("past the thread pool: /io?ms=100, more connections than Jetty's 200 threads (loom-service: 200 "
+             "permits)", "c",
+             OVERLOAD_COLUMNS, "goodput_rps"),
     "million": ("a million requests: GET /io?ms=10", "n", [
         ("rpm", "req/min", "{:,.0f}", "high"), ("seconds", "seconds", "{:.1f}", "low"),
         ("p50_ms", "p50 ms", "{:.1f}", "low"), ("p99_ms", "p99 ms", "{:.1f}", "low"),
@@ -73,12 +79,12 @@ REQUIRED = {
     "io": ["requests", "rps", "bound_fraction", "errors"],
     "fanout": ["requests", "rps", "bound_fraction", "fanout_failed"],
     "cpu": ["idle_p99_ms", "loaded_p99_ms", "p99_ratio", "loaded_requests", "cpu_rps"],
-    "overload": ["goodput_rps", "shed_fraction", "errors"],
+    "overload": ["goodput_rps", "shed_fraction", "errors"], "pool": ["goodput_rps", "shed_fraction", "errors"],
     "million": ["requests", "rpm", "errors", "peak_rss_mb", "cpu_cores"],
     "idle": ["opened", "alive", "kb_per_conn"], "tasks": ["tasks", "wall_s", "peak_rss_mb"],
 }
-SERVER_ORDER = ["loom", "loom-nooffload", "helidon-bare", "vertx", "node", "aiohttp", "uvloop",
-                "java-threads", "node-promises", "asyncio-tasks", "uvloop-tasks"]
+SERVER_ORDER = ["loom", "loom-nooffload", "helidon-bare", "jetty-virtual", "jetty-platform", "go", "vertx", "node",
+                "aiohttp", "uvloop", "java-threads", "go-goroutines", "node-promises", "asyncio-tasks", "uvloop-tasks"]
 
 
 def load(out):
@@ -132,6 +138,24 @@ class Summary:
         self.rows = {(r["scenario"], r["variant"], r["server"], r["metric"]): r for r in results["summary"]}
         self.labels = results["servers"]
         self.jvms = results.get("jvm_servers")  # None in results from before allocation was measured
+        self.models = results.get("models", {})  # {} in results from before servers were grouped by model
+
+    def ordered(self, servers):
+        """Servers grouped by model (in MODELS' order), then in SERVER_ORDER within a model."""
+        def key(s):
+            model = self.models.get(s)
+            return (MODELS.index(model) if model in MODELS else len(MODELS),
+                    SERVER_ORDER.index(s) if s in SERVER_ORDER else 99)
+        return sorted(servers, key=key)
+
+    def model_cells(self, servers):
+        """Each server's model, written once at the start of its group ("" after), for a table's model column."""
+        cells, last = [], None
+        for s in servers:
+            model = self.models.get(s, "")
+            cells.append(model if model != last else "")
+            last = model
+        return cells
 
     def cell(self, scenario, variant, server, metric, fmt, spread=True):
         """A table cell: the median (±half the spread), "-" when not measured, empty when it can not apply
@@ -152,8 +176,7 @@ class Summary:
         return sorted(found, key=lambda v: (len(v), v))
 
     def servers(self, scenario):
-        found = {srv for (s, _, srv, _) in self.rows if s == scenario}
-        return sorted(found, key=lambda s: SERVER_ORDER.index(s) if s in SERVER_ORDER else 99)
+        return self.ordered({srv for (s, _, srv, _) in self.rows if s == scenario})
 
 
 def cell(row, fmt, spread=True):
@@ -183,12 +206,14 @@ def scenario_table(summary, scenario, params):
         if label:
             lines.append(f"**{label}**")
             lines.append("")
-        lines.append(f"| {'runtime' if scenario == 'tasks' else 'server'} | "
+        grouped = bool(summary.models)
+        lines.append(f"| {'model | ' if grouped else ''}{'runtime' if scenario == 'tasks' else 'server'} | "
                      + " | ".join(h for _, h, _, _ in columns) + " |")
-        lines.append("|---|" + "---:|" * len(columns))
-        for server in servers:
+        lines.append("|---|" + ("---|" if grouped else "") + "---:|" * len(columns))
+        for server, model in zip(servers, summary.model_cells(servers)):
             cells = [summary.cell(scenario, variant, server, m, fmt) for m, _, fmt, _ in columns]
-            lines.append(f"| {summary.labels.get(server, server)} | " + " | ".join(cells) + " |")
+            lines.append(f"| {model + ' | ' if grouped else ''}{summary.labels.get(server, server)} | "
+                         + " | ".join(cells) + " |")
         lines.append("")
         lines.extend(winner_line(summary, scenario, variant, servers, columns, primary))
     return lines
@@ -199,11 +224,14 @@ def cost_table(summary):
     the server in CPU time and in heap allocated (medians). With the bare Helidon peer beside loom-service, this
     splits loom-service's distance to a peer into Helidon's (and Loom's) share and loom-service's own."""
     points = [(s, v) for s in COSTED for v in summary.variants(s)]
-    servers = [srv for srv in SERVER_ORDER if any(summary.get(s, v, srv, "cpu_us_per_req") for s, v in points)]
+    servers = summary.ordered(srv for srv in SERVER_ORDER
+                              if any(summary.get(s, v, srv, "cpu_us_per_req") for s, v in points))
     if not servers:
         return []
     lines = ["| | " + " | ".join(summary.labels.get(s, s) for s in servers) + " |",
              "|---|" + "---:|" * len(servers)]
+    if summary.models:
+        lines.append("| model | " + " | ".join(summary.model_cells(servers)) + " |")
     for scenario, variant in points:
         _, unit, columns, primary = TABLES[scenario]
         shown = [c for c in columns if c[0] == primary] + COST
@@ -282,7 +310,7 @@ def environment_lines(results):
     env, p = results["environment"], results["parameters"]
     keys = ["host", "cpu", "cores", "memory_gib", "kernel", "server_cpus", "client_cpus", "loadavg_start",
             "loadavg_end", "nofile_limit", "commit", "jdk", "jvm_gc_on_server_cores", "loom_service", "helidon",
-            "vertx", "python", "aiohttp", "uvloop", "node", "wrk"]
+            "jetty", "vertx", "go", "python", "aiohttp", "uvloop", "node", "wrk"]
     lines = ["| | |", "|---|---|"] + [f"| {k} | {env.get(k, '-')} |" for k in keys]
     lines += ["", f"Parameters: {p['repeats']} measured run(s) of {p['duration']} s after {p['warmup']} s of warm-up "
                   f"per point; wrk with {p['wrk_threads']} thread(s). Cells: median ±half the min-max spread.", ""]
@@ -296,7 +324,8 @@ def render(out):
     charts = draw_charts(summary, p, os.path.join(out, "charts"))
     quick = results["mode"] == "quick"
     ran = list(results["scenario_seconds"])
-    partial = f" of {len(ran)} scenarios only ({', '.join(ran)})" if len(ran) < len(SCENARIOS) else ""
+    offered = [s for s in SCENARIOS if s != "pool" or "pool_threads" in p]  # results from before `pool` lack it
+    partial = f" of {len(ran)} scenarios only ({', '.join(ran)})" if len(ran) < len(offered) else ""
     lines = [f"# loom-service bench: {results['mode']} run{partial}, {results['started']}", ""]
     if quick:
         lines += ["> **Quick mode**: every scenario at a tiny scale, one short run each, on a machine doing other "
@@ -314,6 +343,14 @@ def render(out):
                   f"{p['overload_permits']} permits and {p['io_ms']} ms per request, loom-service can answer at most "
                   f"{p['overload_permits'] / (p['io_ms'] / 1000):,.0f} requests/s with 200; the rest is shed with 503. "
                   f"wrk is a closed loop that retries a 503 at once and ignores Retry-After.", ""]
+    if p.get("pool_threads") and "pool" in ran:
+        threads = p["pool_threads"]
+        lines += [f"The `pool` runs put {p['pool_c']:,} connections on `/io?ms={p['io_ms']}`. Jetty on its default "
+                  f"pool of {threads} platform threads runs at most {threads} requests at once (fewer: its selector "
+                  f"and acceptor use pool threads too), so at most {threads / (p['io_ms'] / 1000):,.0f} req/s; the "
+                  f"rest wait in Jetty's job queue, which has no bound. loom-service runs with "
+                  f"`-Dapp.limiter.permits={threads} -Dapp.limiter.queue-length={p['overload_queue']}`: the same "
+                  f"cap, a bounded queue, and 503 + Retry-After beyond it. Jetty on virtual threads has no cap.", ""]
     lines += cost_table(summary)
     lines += ["## Charts", ""] + [f"![{name}](charts/{name}.png)" for name in charts] + [""]
     lines += ["## Results", ""]
@@ -330,17 +367,22 @@ def render(out):
 
 # ---------------------------------------------------------------------------------------------------- charts
 
-COLORS = {"loom": "#1f6feb", "loom-nooffload": "#8ab4f8", "helidon-bare": "#17a2b8", "vertx": "#7d3c98",
-          "node": "#2e8b57", "aiohttp": "#d9822b", "uvloop": "#c0392b", "java-threads": "#1f6feb",
-          "node-promises": "#2e8b57", "asyncio-tasks": "#d9822b", "uvloop-tasks": "#c0392b"}
+# Shades of one hue per model: blues for virtual threads, brown for platform threads, gold for goroutines; the
+# event loops keep their own colours.
+COLORS = {"loom": "#1f6feb", "loom-nooffload": "#8ab4f8", "helidon-bare": "#17a2b8", "jetty-virtual": "#3949ab",
+          "jetty-platform": "#8d6e63", "go": "#c9a227", "vertx": "#7d3c98", "node": "#2e8b57", "aiohttp": "#d9822b",
+          "uvloop": "#c0392b", "java-threads": "#1f6feb", "go-goroutines": "#c9a227", "node-promises": "#2e8b57",
+          "asyncio-tasks": "#d9822b", "uvloop-tasks": "#c0392b"}
 
 
 def bars(ax, summary, groups, metric, title, ylabel, scale=1.0, log=False):
-    """Grouped bars: one group per (scenario, variant, label[, metric]), one bar per server, min-max whiskers."""
+    """Grouped bars: one group per (scenario, variant, label[, metric]), one bar per server (grouped by model),
+    min-max whiskers. Returns the servers drawn, in order."""
     groups = [(g + (metric,))[:4] for g in groups]
     groups = [g for g in groups if any(summary.get(g[0], g[1], s, g[3]) for s in SERVER_ORDER)]  # scenarios that ran
-    servers = [s for s in SERVER_ORDER if any(summary.get(sc, v, s, m) for sc, v, _, m in groups)]
+    servers = summary.ordered(s for s in SERVER_ORDER if any(summary.get(sc, v, s, m) for sc, v, _, m in groups))
     width = 0.8 / max(1, len(servers))
+    drawn = []
     for i, server in enumerate(servers):
         xs, ys, lo, hi = [], [], [], []
         for g, (scenario, variant, _, m) in enumerate(groups):
@@ -353,13 +395,47 @@ def bars(ax, summary, groups, metric, title, ylabel, scale=1.0, log=False):
         if xs:
             ax.bar(xs, ys, width, yerr=[lo, hi], capsize=2, label=summary.labels.get(server, server),
                    color=COLORS.get(server))
+            drawn.append(server)
     ax.set_xticks(range(len(groups)), [label for _, _, label, _ in groups])
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     if log:
         ax.set_yscale("log")
     ax.grid(axis="y", alpha=0.3)
-    return bool(servers)
+    return drawn
+
+
+def legend(ax, summary, drawn):
+    """The legend of bars(): the servers drawn under a bold heading per model (when the results name models);
+    lines drawn after the bars (bounds) come last."""
+    handles, labels = ax.get_legend_handles_labels()
+    by_label = dict(zip(labels, handles))
+    items, last = [], None
+    for server in drawn:
+        label = summary.labels.get(server, server)
+        model = summary.models.get(server)
+        if model and model != last:
+            items.append((Patch(visible=False), model))
+            last = model
+        items.append((by_label[label], label))
+    bar_labels = {summary.labels.get(s, s) for s in drawn}
+    items += [(h, t) for h, t in zip(handles, labels) if t not in bar_labels]
+    shown = ax.legend([h for h, _ in items], [t for _, t in items], fontsize=7)
+    for text, (handle, _) in zip(shown.get_texts(), items):
+        if isinstance(handle, Patch) and not handle.get_visible():  # a model's heading
+            text.set_fontweight("bold")
+
+
+def pool_wall(ax, summary, groups, p, scale):
+    """Where the platform-thread pool caps a group of /io points: pool_threads concurrent sleeps, as a share of
+    each point's Little's-law bound (scale 100: percent). Drawn only when the pool's server ran."""
+    threads = p.get("pool_threads")
+    if not threads or not any(summary.get(sc, v, "jetty-platform", "rps") for sc, v, _ in groups):
+        return
+    for g, (_, variant, _) in enumerate(groups):
+        c = int(variant[1:])
+        ax.hlines(min(1.0, threads / c) * scale, g - 0.45, g + 0.45, colors="#8d6e63", linestyles="--", lw=1,
+                  label=f"{threads}-thread pool's wall" if g == 0 else None)
 
 
 def draw_charts(summary, p, folder):
@@ -374,33 +450,39 @@ def draw_charts(summary, p, folder):
 
     groups = [(s, f"c{c}", f"{s} c={c}") for s in ("hello", "post") for c in p["hello_c"]]
     fig, ax = plt.subplots(figsize=(10, 4.5))
-    if bars(ax, summary, groups, "rps", "Throughput: GET / and JSON POST (higher is better)", "requests/s"):
-        ax.legend(fontsize=8)
+    drawn = bars(ax, summary, groups, "rps", "Throughput: GET / and JSON POST (higher is better)", "requests/s")
+    if drawn:
+        legend(ax, summary, drawn)
         save(fig, "throughput")
     else:
         plt.close(fig)
 
     io = [("io", f"c{c}", f"/io?ms={p['io_ms']} c={c:,}") for c in p["io_c"]]
-    io += [("fanout", f"c{p['fanout_c']}", f"fan-out c={p['fanout_c']}")]
+    fanout = ("fanout", f"c{p['fanout_c']}", f"fan-out c={p['fanout_c']}")
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
-    if bars(a1, summary, io, "bound_fraction", "Share of the Little's-law bound (higher is better)", "%", 100):
+    drawn = bars(a1, summary, io + [fanout], "bound_fraction", "Share of the Little's-law bound (higher is better)",
+                 "%", 100)
+    if drawn:
         a1.axhline(95, color="gray", ls="--", lw=1)
-        bars(a2, summary, io, "p99_ms", "p99 latency (lower is better)", "ms", log=True)
+        pool_wall(a1, summary, io, p, 100)
+        bars(a2, summary, io + [fanout], "p99_ms", "p99 latency (lower is better)", "ms", log=True)
         a2.axhline(p["io_ms"], color="gray", ls=":", lw=1)
-        a1.legend(fontsize=8)
+        legend(a1, summary, drawn)
         save(fig, "io")
     else:
         plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(9, 4.5))
-    servers = [s for s in SERVER_ORDER if summary.get("cpu", "isolation", s, "idle_p99_ms")]
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    servers = summary.ordered(s for s in SERVER_ORDER if summary.get("cpu", "isolation", s, "idle_p99_ms"))
     if servers:
         xs = range(len(servers))
         idle = [summary.median("cpu", "isolation", s, "idle_p99_ms") for s in servers]
         busy = [summary.median("cpu", "isolation", s, "loaded_p99_ms") for s in servers]
         ax.bar([x - 0.2 for x in xs], idle, 0.4, label="idle", color="#9fb4c7")
         ax.bar([x + 0.2 for x in xs], busy, 0.4, label="/cpu saturated", color="#c0392b")
-        ax.set_xticks(list(xs), [summary.labels.get(s, s) for s in servers], rotation=15, fontsize=8)
+        names = [summary.labels.get(s, s) + (f"\n[{summary.models[s]}]" if s in summary.models else "")
+                 for s in servers]
+        ax.set_xticks(list(xs), names, rotation=15, fontsize=7)
         ax.set_yscale("log")
         ax.set_ylabel("p99 of GET / (ms, log scale)")
         ax.set_title("CPU isolation: GET / p99 while /cpu saturates the server (lower is better)")
@@ -411,39 +493,49 @@ def draw_charts(summary, p, folder):
         plt.close(fig)
 
     c = p["overload_factor"] * p["overload_permits"]
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
-    if bars(a1, summary, [("overload", f"c{c}", f"{c:,} connections")], "goodput_rps", "Overload: goodput (200/s)",
-            "200/s"):
-        a1.axhline(p["overload_permits"] / (p["io_ms"] / 1000), color="gray", ls="--", lw=1,
-                   label="loom-service's limiter bound")
-        bars(a2, summary, [("overload", f"c{c}", "p99 of a 200", "probe_ok_p99_ms"),
-                           ("overload", f"c{c}", "p99 of a 503", "probe_shed_p99_ms")], None,
-             "Overload: latency a client sees (probe)", "ms", log=True)
-        a1.legend(fontsize=8)
-        save(fig, "overload")
-    else:
-        plt.close(fig)
+    overload_chart(summary, p, "overload", c, p["overload_permits"], "loom-service's limiter bound", save)
+    if p.get("pool_threads"):
+        overload_chart(summary, p, "pool", p["pool_c"], p["pool_threads"],
+                       f"{p['pool_threads']} threads (Jetty) / permits (loom-service)", save)
 
     n = f"n{p['million_requests']}"
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
-    if bars(a1, summary, [("million", n, "requests per minute")], "rpm", f"{p['million_requests']:,} requests to "
-            f"/io?ms={p['million_ms']}", "requests/min"):
+    drawn = bars(a1, summary, [("million", n, "requests per minute")], "rpm", f"{p['million_requests']:,} requests "
+                 f"to /io?ms={p['million_ms']}", "requests/min")
+    if drawn:
         bars(a2, summary, [("million", n, "peak RSS")], "peak_rss_mb", "Peak RSS during the run", "MiB")
-        a1.legend(fontsize=8)
+        legend(a1, summary, drawn)
         save(fig, "million")
     else:
         plt.close(fig)
 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
-    idle_ok = bars(a1, summary, [("idle", f"n{p['idle_conns']}", f"{p['idle_conns']:,} idle connections")],
-                   "kb_per_conn", "Memory per idle keep-alive connection", "KiB")
-    tasks_ok = bars(a2, summary, [("tasks", f"n{p['tasks']}", f"{p['tasks']:,} tasks sleeping 1 s")],
-                    "peak_rss_mb", "Peak RSS of N concurrent sleeping tasks", "MiB")
-    if idle_ok or tasks_ok:
-        for ax, ok in ((a1, idle_ok), (a2, tasks_ok)):
-            if ok:
-                ax.legend(fontsize=8)
+    idle_drawn = bars(a1, summary, [("idle", f"n{p['idle_conns']}", f"{p['idle_conns']:,} idle connections")],
+                      "kb_per_conn", "Memory per idle keep-alive connection", "KiB")
+    tasks_drawn = bars(a2, summary, [("tasks", f"n{p['tasks']}", f"{p['tasks']:,} tasks sleeping 1 s")],
+                       "peak_rss_mb", "Peak RSS of N concurrent sleeping tasks", "MiB")
+    if idle_drawn or tasks_drawn:
+        for ax, drawn in ((a1, idle_drawn), (a2, tasks_drawn)):
+            if drawn:
+                legend(ax, summary, drawn)
         save(fig, "memory")
     else:
         plt.close(fig)
     return made
+
+
+def overload_chart(summary, p, scenario, c, cap, cap_label, save):
+    """Goodput against the bound of `cap` requests in flight, and the latency of a 200 and of a 503 as the probe
+    saw them; the chart is named after the scenario."""
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+    drawn = bars(a1, summary, [(scenario, f"c{c}", f"{c:,} connections")], "goodput_rps",
+                 f"{scenario}: goodput (200/s)", "200/s")
+    if drawn:
+        a1.axhline(cap / (p["io_ms"] / 1000), color="gray", ls="--", lw=1, label=cap_label)
+        bars(a2, summary, [(scenario, f"c{c}", "p99 of a 200", "probe_ok_p99_ms"),
+                           (scenario, f"c{c}", "p99 of a 503", "probe_shed_p99_ms")], None,
+             f"{scenario}: latency a client sees (probe)", "ms", log=True)
+        legend(a1, summary, drawn)
+        save(fig, scenario)
+    else:
+        plt.close(fig)

@@ -13,7 +13,7 @@ import urllib.request
 
 from load import Probe, Wrk
 from procs import RunCost, Sampler, Server, peak_rss_kb, pinned, rss_kb
-from servers import BENCH, PYTHON
+from servers import BENCH, GO_TASKS, MODELS, PYTHON
 
 
 class Context:
@@ -74,8 +74,8 @@ class Context:
     def settled_rss_kb(self, spec, server):
         """The server's RSS once garbage from the warm-up is gone. A JVM keeps dead objects until a collection,
         and its heap grows and shrinks by whole regions, which would swamp the few KiB per idle connection; so
-        every JVM (ours, bare Helidon and Vert.x alike) gets a full GC (jcmd GC.run) first. Python and Node free as
-        they go."""
+        every JVM (ours and the Java peers alike) gets a full GC (jcmd GC.run) first. Python and Node free as they
+        go; Go's RSS is read as it stands (no forced collection)."""
         if spec.jvm:
             jcmd = os.path.join(os.path.dirname(self.java), "jcmd")
             subprocess.run([jcmd, str(server.pid), "GC.run"], capture_output=True, timeout=60, check=True)
@@ -188,16 +188,30 @@ def cpu(ctx, spec):
 def overload(ctx, spec):
     """10x the limiter's permits on /io: goodput, and the latency of 200s and 503s as a probe client sees them."""
     p = ctx.p
-    permits, queue = p["overload_permits"], p["overload_queue"]
-    c = p["overload_factor"] * permits
-    props = (f"app.limiter.permits={permits}", f"app.limiter.queue-length={queue}") if spec.ours else ()
+    permits = p["overload_permits"]
+    overload_point(ctx, spec, "overload", permits, p["overload_factor"] * permits)
+
+
+def pool(ctx, spec):
+    """Past the thread pool: /io at pool_c connections, far more than a pool of pool_threads platform threads can
+    serve at once. Jetty on that pool queues the rest (Jetty's default queue has no bound), loom-service's limiter
+    at the same number of permits sheds them with 503 + Retry-After, Jetty on virtual threads has no wall."""
+    p = ctx.p
+    overload_point(ctx, spec, "pool", p["pool_threads"], p["pool_c"])
+
+
+def overload_point(ctx, spec, scenario, permits, c):
+    """/io at c connections, loom-service limited to `permits` (the peers have no limiter): goodput, 503 share, and
+    the latency of 200s and 503s as a probe client sees them."""
+    p = ctx.p
+    props = (f"app.limiter.permits={permits}", f"app.limiter.queue-length={p['overload_queue']}") if spec.ours else ()
     path = f"/io?ms={p['io_ms']}"
-    with ctx.server(spec, "overload", props) as server:
-        ctx.wrk(server, path, c, p["warmup"], f"overload-{spec.name}-warmup", script="statuses.lua").run()
+    with ctx.server(spec, scenario, props) as server:
+        ctx.wrk(server, path, c, p["warmup"], f"{scenario}-{spec.name}-warmup", script="statuses.lua").run()
         for i in ctx.repeats():
             cost = RunCost(server)
             watch = Probe("127.0.0.1", server.port, path, p["duration"]).start()
-            r = ctx.wrk(server, path, c, p["duration"], f"overload-{spec.name}-{i}", script="statuses.lua").run()
+            r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{spec.name}-{i}", script="statuses.lua").run()
             seen = watch.result()
             ok, shed = r["statuses"].get("200", 0), r["statuses"].get("503", 0)
             probed = sum(s["n"] for status, s in seen.items() if status != "0")  # the server answered these too
@@ -211,7 +225,7 @@ def overload(ctx, spec):
                     m[f"probe_{name}_p50_ms"] = seen[status]["p50_ms"]
                     m[f"probe_{name}_p99_ms"] = seen[status]["p99_ms"]
                     m[f"probe_{name}_n"] = seen[status]["n"]
-            ctx.record("overload", f"c{c}", spec, i, m)
+            ctx.record(scenario, f"c{c}", spec, i, m)
 
 
 def million(ctx, spec):
@@ -274,6 +288,7 @@ def tasks(ctx, name):
     n = ctx.p["tasks"]
     command = {
         "java-threads": [ctx.java, f"{BENCH}/tasks/MillionTasks.java", str(n)],
+        "go-goroutines": [GO_TASKS, str(n)],
         "asyncio-tasks": [PYTHON, f"{BENCH}/tasks/million_tasks.py", str(n)],
         "uvloop-tasks": [PYTHON, f"{BENCH}/tasks/million_tasks.py", str(n), "--uvloop"],
         "node-promises": ["node", f"{BENCH}/tasks/million_tasks.js", str(n)],
@@ -294,8 +309,11 @@ def tasks(ctx, name):
             "peak_rss_mb": peak_kb / 1024})
 
 
-TASK_RUNTIMES = {"java-threads": "Java virtual threads", "asyncio-tasks": "Python asyncio tasks",
-                 "uvloop-tasks": "Python asyncio tasks on uvloop", "node-promises": "Node.js promises + timers"}
+# Task runtime -> (label, model), in the order tables list them.
+TASK_RUNTIMES = {"java-threads": ("Java virtual threads", MODELS[0]), "go-goroutines": ("Go goroutines", MODELS[2]),
+                 "node-promises": ("Node.js promises + timers", MODELS[3]),
+                 "asyncio-tasks": ("Python asyncio tasks", MODELS[3]),
+                 "uvloop-tasks": ("Python asyncio tasks on uvloop", MODELS[3])}
 
 
 def conformance(ctx, spec):
@@ -345,7 +363,8 @@ def conformance(ctx, spec):
         ctx.record("conformance", "routes", spec, 0, {"checks": len(checks)})
 
 
-# Scenario name -> (function, which servers: "all", "no-nooffload" (offload only matters for /cpu), or "tasks").
+# Scenario name -> (function, which servers: "all", "no-nooffload" (offload only matters for /cpu), "tasks", or a
+# tuple of server names).
 SCENARIOS = {
     "conformance": (conformance, "all"),
     "hello": (hello, "no-nooffload"),
@@ -354,6 +373,7 @@ SCENARIOS = {
     "fanout": (fanout, "no-nooffload"),
     "cpu": (cpu, "all"),
     "overload": (overload, "no-nooffload"),
+    "pool": (pool, ("loom", "jetty-platform", "jetty-virtual")),
     "million": (million, "no-nooffload"),
     "idle": (idle, "no-nooffload"),
     "tasks": (tasks, "tasks"),

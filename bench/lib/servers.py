@@ -1,5 +1,5 @@
-"""The servers compared: loom-service (twice), bare Helidon, and the event-loop peers, each started the way its users
-run it."""
+"""The servers compared: loom-service (twice), bare Helidon, Jetty on platform and on virtual threads, Go, and the
+event-loop peers, each started the way its users run it; and the concurrency model each one stands for."""
 import os
 import re
 from dataclasses import dataclass, field
@@ -7,6 +7,11 @@ from dataclasses import dataclass, field
 BENCH = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(BENCH)
 PYTHON = "/usr/bin/python3"  # Debian's: python3-aiohttp and python3-uvloop live there, not in a pyenv/venv python
+GO_PEER = "bench/peers/go/target/go-peer"  # built by bench/run (go build), never committed
+GO_TASKS = os.path.join(BENCH, "tasks", "target", "million-tasks-go")  # likewise
+
+# What the tables and charts group servers (and task runtimes) by, in this order.
+MODELS = ("virtual threads", "platform threads", "goroutines", "event loop")
 
 
 @dataclass(frozen=True)
@@ -14,6 +19,7 @@ class ServerSpec:
     name: str      # short id used in files and CSV
     label: str     # what the tables and charts call it
     ours: bool     # loom-service itself, as opposed to a peer
+    model: str     # one of MODELS: what runs a request while it waits
     argv: tuple    # command; "{port}" is replaced, "{props}" expands to the scenario's -D properties (ours only),
                    # "{jvm}" to the options the harness gives every JVM (its GC log)
     cwd: str = ROOT
@@ -43,22 +49,39 @@ def helidon_version():
     return found.group(1) if found else "unknown"
 
 
+def jetty_version():
+    """The Jetty of the Jetty peers (<jetty.version> in bench/peers/jetty/pom.xml)."""
+    with open(os.path.join(BENCH, "peers", "jetty", "pom.xml")) as f:
+        found = re.search(r"<jetty.version>([^<]+)</jetty.version>", f.read())
+    return found.group(1) if found else "unknown"
+
+
 def specs(java):
     """Every server, in the order tables list them. `java` is the java binary of a JDK >= 21."""
     loom = (java, "{jvm}", "{props}", "-Dserver.port={port}", "-Dserver.host=127.0.0.1", "-jar",
             "target/loom-service.jar")
     helidon = ".".join(helidon_version().split(".")[:2])
+    jetty = ".".join(jetty_version().split(".")[:2])
+    jetty_jar = (java, "{jvm}", "-jar", "bench/peers/jetty/target/jetty-peer.jar", "--port", "{port}", "--threads")
+    vt, pt, go, loop = MODELS
     return [
         # cwd = repository root, so the service reads etc/application.yaml: the configuration a user runs.
-        ServerSpec("loom", "loom-service (virtual threads)", True, loom),
-        ServerSpec("loom-nooffload", "loom-service, cpu.offload=false", True, loom, props=("app.cpu.offload=false",)),
+        ServerSpec("loom", "loom-service (virtual threads)", True, vt, loom),
+        ServerSpec("loom-nooffload", "loom-service, cpu.offload=false", True, vt, loom,
+                   props=("app.cpu.offload=false",)),
         # The same Helidon and JVM without loom-service's code: what separates the two is loom-service's own cost.
-        ServerSpec("helidon-bare", f"Helidon {helidon} bare (virtual threads)", False,
+        ServerSpec("helidon-bare", f"Helidon {helidon} bare (virtual threads)", False, vt,
                    (java, "{jvm}", "-jar", "bench/peers/helidon-bare/target/helidon-bare.jar", "--port", "{port}")),
-        ServerSpec("vertx", "Vert.x 5 (event loop)", False,
+        # One app, two thread models: what virtual threads change, with the framework held fixed (and a second
+        # Loom server beside Helidon).
+        ServerSpec("jetty-virtual", f"Jetty {jetty} (virtual threads)", False, vt, jetty_jar + ("virtual",)),
+        ServerSpec("jetty-platform", f"Jetty {jetty} (200 platform threads)", False, pt, jetty_jar + ("platform",)),
+        ServerSpec("go", "Go net/http (goroutines)", False, go, (GO_PEER, "--port", "{port}")),
+        ServerSpec("vertx", "Vert.x 5 (event loop)", False, loop,
                    (java, "{jvm}", "-jar", "bench/peers/vertx/target/vertx-peer.jar", "--port", "{port}")),
-        ServerSpec("node", "Node.js http", False, ("node", "bench/peers/node/server.js", "--port", "{port}")),
-        ServerSpec("aiohttp", "aiohttp (asyncio)", False, (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}")),
-        ServerSpec("uvloop", "aiohttp + uvloop", False,
+        ServerSpec("node", "Node.js http", False, loop, ("node", "bench/peers/node/server.js", "--port", "{port}")),
+        ServerSpec("aiohttp", "aiohttp (asyncio)", False, loop,
+                   (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}")),
+        ServerSpec("uvloop", "aiohttp + uvloop", False, loop,
                    (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}", "--uvloop")),
     ]

@@ -1,0 +1,3 @@
+module loomservice.dev/bench/go-peer
+
+go 1.19
