@@ -7,7 +7,8 @@ import java.util.concurrent.Callable;
 import dev.loomservice.cli.CrawlCommand;
 import dev.loomservice.cli.FetchCommand;
 import dev.loomservice.cli.PostCommand;
-import dev.loomservice.limit.Drain;
+import dev.loomservice.guard.Drain;
+import dev.loomservice.version.Version;
 
 import io.helidon.config.ConfigException;
 import io.helidon.common.mapper.Mappers;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Option;
  * which may be absent), and the defaults on the classpath. {@code server:} configures Helidon, {@code app:} our
  * code; see {@link #setup}, which tests call too, so they run the production wiring.
  */
-@Command(name = "loom-service", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "loom-service", mixinStandardHelpOptions = true, versionProvider = Version.class,
          description = {"Serves HTTP and WebSocket on virtual threads until stopped with SIGTERM or Ctrl-C.",
                         "With a command, runs that instead: an HTTP client on the same virtual threads."},
          subcommands = {FetchCommand.class, PostCommand.class, CrawlCommand.class},
@@ -67,12 +68,12 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * Wires the service into {@code server}: listeners, filters, routes, sockets (see {@link Service}).
+     * Wires the service into {@code server}: listeners, filters, routes, sockets (see {@link Wiring}).
      *
      * @return the service, whose drain the caller drives at shutdown
      */
-    public static Service setup(WebServerConfig.Builder server, Config config) {
-        Service service = new Service(Settings.from(config.get("app")));
+    public static Wiring setup(WebServerConfig.Builder server, Config config) {
+        Wiring service = new Wiring(Settings.from(config.get("app")));
         service.applyTo(server);
         return service;
     }
@@ -85,7 +86,7 @@ public final class Main implements Callable<Integer> {
         WebServerConfig.Builder builder = WebServer.builder()
                 .config(config.get("server"))
                 .shutdownHook(false); // ours below decides the order of shutdown
-        Service service = setup(builder, config);
+        Wiring service = setup(builder, config);
         // Helidon builds its service registry on first use, which is the first request with a path parameter
         // (/greet/{name} reads the global Mappers): ~150 ms on that request, and every such request that arrives
         // meanwhile waits for it. Build it before the first request instead.

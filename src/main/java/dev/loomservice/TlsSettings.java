@@ -11,6 +11,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
+import dev.loomservice.config.ConfigValues;
+
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.common.configurable.Resource;

@@ -15,6 +15,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
+import dev.loomservice.version.Version;
+
 /**
  * A WebSocket client written frame by frame over a plain socket, for what the JDK client refuses to send: invalid
  * UTF-8, a text message split inside a character, any request method, repeated handshake headers, and frames that

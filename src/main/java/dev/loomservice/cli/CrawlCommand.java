@@ -12,12 +12,13 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import dev.loomservice.Main;
 import dev.loomservice.client.Fetcher;
+import dev.loomservice.version.Version;
 import dev.loomservice.crawl.Crawler;
 import dev.loomservice.crawl.UrlNormalizer;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
  * <p>With {@code --out -} the lines go to file descriptor 1 directly, not through {@code System.out}, which
  * swallows write errors: {@code crawl ... | head} then stops the crawl on the broken pipe instead of crawling on.
  */
-@Command(name = "crawl", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "crawl", mixinStandardHelpOptions = true, versionProvider = Version.class,
          header = "Crawl from URL: scheduler -> worker virtual threads -> JSON lines.",
          description = {"Writes one JSON line per page: url, depth, status, bytes, title, links,",
                         "millis; location for a redirect; error and detail for a failure.",
@@ -75,9 +76,8 @@ public final class CrawlCommand implements Callable<Integer> {
             description = "Write the JSON lines to FILE (default: - for stdout).")
     private String out;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.class,
-            description = "Deadline for each whole fetch, e.g. 500ms, 10s (default: ${DEFAULT-VALUE}).")
-    private Duration timeout;
+    @Mixin
+    private TimeoutOption timeout;
 
     @Option(names = "--progress", negatable = true,
             description = "Show a progress line on stderr (default: when stderr is a terminal).")
@@ -91,7 +91,7 @@ public final class CrawlCommand implements Callable<Integer> {
         Crawler.Settings settings = settings();
         boolean toStdout = out.equals("-");
         PrintWriter report = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
-        try (Fetcher fetcher = new Fetcher(timeout, concurrency);
+        try (Fetcher fetcher = new Fetcher(timeout.get(), concurrency);
              OutputStream sink = toStdout ? new FileOutputStream(FileDescriptor.out) {
                  @Override
                  public void close() {

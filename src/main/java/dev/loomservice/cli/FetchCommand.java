@@ -2,7 +2,6 @@ package dev.loomservice.cli;
 
 import java.io.PrintWriter;
 import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +12,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 
-import dev.loomservice.Main;
 import dev.loomservice.client.Fetched;
 import dev.loomservice.client.Fetcher;
+import dev.loomservice.version.Version;
 
 import jakarta.json.Json;
 import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObjectBuilder;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  * thread with a deadline, and prints one line per URL in the order given, as soon as it and those before it are
  * done. This is the aiohttp tutorial's {@code asyncio.gather} over {@code session.get}, written as blocking calls.
  */
-@Command(name = "fetch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "fetch", mixinStandardHelpOptions = true, versionProvider = Version.class,
          header = "GET many URLs concurrently; print one line per URL, in the order given.",
          description = {"Each line is one of:",
                         "  URL: N bytes, status S, T ms",
@@ -52,10 +52,8 @@ public final class FetchCommand implements Callable<Integer> {
             description = "At most N requests in flight (default: ${DEFAULT-VALUE}).")
     private int concurrency;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.class,
-            description = "Deadline for each whole request, body included, e.g. 500ms, 10s "
-                          + "(default: ${DEFAULT-VALUE}).")
-    private Duration timeout;
+    @Mixin
+    private TimeoutOption timeout;
 
     @Option(names = "--json", description = "Print one JSON object per line instead (url, status, bytes, millis; "
                                             + "error and detail when failed).")
@@ -71,7 +69,7 @@ public final class FetchCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         int failed = 0;
-        try (Fetcher fetcher = new Fetcher(timeout, concurrency);
+        try (Fetcher fetcher = new Fetcher(timeout.get(), concurrency);
              ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             Semaphore inFlight = new Semaphore(concurrency);
             List<Future<Fetched>> results = new ArrayList<>(urls.size());

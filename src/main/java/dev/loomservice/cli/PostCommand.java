@@ -6,15 +6,15 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 
-import dev.loomservice.Main;
 import dev.loomservice.client.Fetched;
 import dev.loomservice.client.Fetcher;
+import dev.loomservice.version.Version;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code post URL --json '{...}'} or {@code --data @file.json}: one POST; prints the status line, then the body.
  */
-@Command(name = "post", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "post", mixinStandardHelpOptions = true, versionProvider = Version.class,
          header = "POST a body (JSON by default); print the status, then the body.",
          description = {"Prints, for example:",
                         "  201 Created",
@@ -56,9 +56,8 @@ public final class PostCommand implements Callable<Integer> {
             description = "Content-Type of the body (default: ${DEFAULT-VALUE}).")
     private String contentType;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s", converter = Durations.class,
-            description = "Deadline for the whole request, e.g. 500ms, 10s (default: ${DEFAULT-VALUE}).")
-    private Duration timeout;
+    @Mixin
+    private TimeoutOption timeout;
 
     @Spec
     private CommandSpec spec;
@@ -67,7 +66,7 @@ public final class PostCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         byte[] bytes = bytes();
         Fetched r;
-        try (Fetcher fetcher = new Fetcher(timeout, 1)) {
+        try (Fetcher fetcher = new Fetcher(timeout.get(), 1)) {
             r = fetcher.post(url, contentType, bytes, MAX_BODY);
         }
         PrintWriter out = spec.commandLine().getOut();

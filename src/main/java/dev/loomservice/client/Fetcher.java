@@ -16,7 +16,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.loomservice.Main;
+import dev.loomservice.version.Version;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -67,8 +67,7 @@ public final class Fetcher implements AutoCloseable {
 
     /** {@code loom-service/VERSION}. */
     private static String userAgent() {
-        String version = Main.class.getPackage().getImplementationVersion();
-        return PRODUCT + "/" + (version == null ? "dev" : version);
+        return PRODUCT + "/" + Version.number();
     }
 
     /** GETs {@code url}, keeping at most {@code keep} bytes of the body (and counting the rest). */

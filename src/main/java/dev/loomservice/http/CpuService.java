@@ -7,9 +7,9 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 
-import dev.loomservice.limit.CpuPool;
-
-import dev.loomservice.ConfigValues;
+import dev.loomservice.config.ConfigValues;
+import dev.loomservice.guard.CpuPool;
+import dev.loomservice.problem.Problems;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;

@@ -14,7 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import dev.loomservice.ConfigValues;
+import dev.loomservice.config.ConfigValues;
 import dev.loomservice.client.Fetched;
 import dev.loomservice.client.Fetcher;
 

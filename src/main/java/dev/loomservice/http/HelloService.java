@@ -17,7 +17,7 @@ import io.helidon.webserver.http.ServerResponse;
  * A blank name (e.g. {@code /%20}, or {@code /greet} with none) greets {@code Anonymous}.
  *
  * <p>Register this service last: {@code /{name}} matches every one-segment path, so a one-segment pattern
- * registered after it would never be reached (exact paths are tried before any pattern: see {@code RouteTags}).
+ * registered after it would never be reached (exact paths are tried before any pattern: see {@code RouteTable}).
  */
 public final class HelloService implements HttpService {
     static final String ANONYMOUS = "Anonymous";

@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.loomservice.limit.ReadDeadline;
+import dev.loomservice.guard.ReadDeadline;
+import dev.loomservice.problem.ClientGone;
+import dev.loomservice.problem.Problems;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.RequestException;

@@ -2,6 +2,8 @@ package dev.loomservice.http;
 
 import java.util.List;
 
+import dev.loomservice.problem.Problems;
+
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;

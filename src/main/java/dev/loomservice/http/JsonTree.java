@@ -6,6 +6,8 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.Set;
 
+import dev.loomservice.problem.Problems;
+
 import io.helidon.http.Status;
 
 import jakarta.json.JsonArrayBuilder;

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.loomservice.problem.Problems;
+
 import io.helidon.webserver.http.ServerRequest;
 
 /**

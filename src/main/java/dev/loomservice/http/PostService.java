@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
-import dev.loomservice.ConfigValues;
-import dev.loomservice.limit.ReadDeadline;
+import dev.loomservice.config.ConfigValues;
+import dev.loomservice.guard.ReadDeadline;
+import dev.loomservice.problem.Problems;
 import dev.loomservice.store.Database;
 import dev.loomservice.store.PostStore;
 

@@ -2,7 +2,8 @@ package dev.loomservice.http;
 
 import java.time.Duration;
 
-import dev.loomservice.ConfigValues;
+import dev.loomservice.config.ConfigValues;
+import dev.loomservice.problem.Problems;
 
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@code http_server_request_duration_seconds}; its {@code _count} is the request count).
  *
  * <p>Recording is lock-free ({@link Histogram}) and allocates only the lookup key. The label set is bounded:
- * routes are patterns ({@link RouteTags}) or {@code none}, methods and statuses are few.
+ * routes are patterns (the route table flattens them, see {@code RouteTable}) or {@code none}, methods and statuses are few.
  */
 final class HttpMetrics {
     static final String NAME = "http_server_request_duration_seconds";

@@ -4,11 +4,9 @@ package dev.loomservice.observe;
  * At most {@code perSecond} log reports in any one-second window; the rest are only counted, and
  * {@link #takeSuppressed} hands that count over once its window has ended, for one summary line.
  *
- * <p>Why: the reports this guards (slow requests) multiply exactly when the server is overloaded. In a benchmark
- * run on one core with 10,000 connections on {@code /io?ms=100}, 35,000 slow-request lines were written
- * (synchronously, through JUL) in 8 seconds, up to 6,500 a second, and that run's throughput fell to 8,000
- * requests/s from 12,700-14,200 in the runs before it: the log fed the overload. Metrics still count every event;
- * only the lines are bounded. Thread-safe; the lock is held for a few instructions.
+ * <p>Why: the reports this guards (slow requests) multiply exactly when the server is overloaded, and each is
+ * written synchronously: unbounded, the log feeds the overload (the README's Observability section has the run that
+ * showed it). Metrics still count every event; only the lines are bounded. Thread-safe; the lock is held for a few instructions.
  */
 final class LogBudget {
     private static final long WINDOW_NANOS = 1_000_000_000L;

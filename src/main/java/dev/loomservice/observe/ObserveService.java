@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
-import dev.loomservice.ConfigValues;
+import dev.loomservice.config.ConfigValues;
 
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;

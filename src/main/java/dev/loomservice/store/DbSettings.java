@@ -3,7 +3,7 @@ package dev.loomservice.store;
 import java.time.Duration;
 import java.util.Optional;
 
-import dev.loomservice.ConfigValues;
+import dev.loomservice.config.ConfigValues;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;

@@ -4,6 +4,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
+import dev.loomservice.version.Version;
+
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;

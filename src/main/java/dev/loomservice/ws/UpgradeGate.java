@@ -10,7 +10,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.loomservice.http.Problems;
+import dev.loomservice.problem.Problems;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import dev.loomservice.ConfigValues;
-import dev.loomservice.http.Problems;
+import dev.loomservice.config.ConfigValues;
+import dev.loomservice.problem.Problems;
 
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PrometheusText;

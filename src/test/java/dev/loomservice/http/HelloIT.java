@@ -1,17 +1,13 @@
 package dev.loomservice.http;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
 import dev.loomservice.Http;
-import dev.loomservice.Main;
 import dev.loomservice.TestServer;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
-import io.helidon.webserver.testing.junit5.SetUpServer;
-
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,17 +16,19 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
-@ServerTest
 class HelloIT {
-    private final Http http;
+    private static TestServer server;
+    private static Http http;
 
-    HelloIT(URI uri) {
-        this.http = Http.to(uri);
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of());
+        http = server.http();
     }
 
-    @SetUpServer
-    static void server(WebServerConfig.Builder server) {
-        Main.setup(server, TestServer.config(Map.of()));
+    @AfterAll
+    static void stop() {
+        server.close();
     }
 
     @ParameterizedTest(name = "GET {0} -> {1}")

@@ -1,6 +1,5 @@
 package dev.loomservice.http;
 
-import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -8,13 +7,10 @@ import java.util.Map;
 
 import dev.loomservice.Http;
 import dev.loomservice.RawHttp;
-import dev.loomservice.Main;
 import dev.loomservice.TestServer;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
-import io.helidon.webserver.testing.junit5.SetUpServer;
-
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,19 +20,19 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 
-@ServerTest
 class IoIT {
-    private final Http http;
-    private final URI uri;
+    private static TestServer server;
+    private static Http http;
 
-    IoIT(URI uri) {
-        this.http = Http.to(uri);
-        this.uri = uri;
+    @BeforeAll
+    static void start() {
+        server = TestServer.start(Map.of());
+        http = server.http();
     }
 
-    @SetUpServer
-    static void server(WebServerConfig.Builder server) {
-        Main.setup(server, TestServer.config(Map.of()));
+    @AfterAll
+    static void stop() {
+        server.close();
     }
 
     @Test
@@ -56,7 +52,7 @@ class IoIT {
 
     @Test
     void aClientErrorKeepsTheConnectionForTheNextRequest() {
-        RawHttp.Reply reply = RawHttp.exchange(uri.getPort(), "GET /io?ms=x HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        RawHttp.Reply reply = RawHttp.exchange(server.port(), "GET /io?ms=x HTTP/1.1\r\nHost: localhost\r\n\r\n"
                 + "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", Duration.ofSeconds(5));
         assertThat(reply.toString(), reply.statuses(), is(List.of(400, 200)));
     }

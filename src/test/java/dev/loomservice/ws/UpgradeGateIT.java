@@ -11,6 +11,7 @@ import dev.loomservice.Await;
 import dev.loomservice.RawWebSocket;
 import dev.loomservice.TestServer;
 import dev.loomservice.WsClient;
+import dev.loomservice.version.Version;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

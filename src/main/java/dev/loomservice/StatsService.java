@@ -1,9 +1,9 @@
-package dev.loomservice.observe;
+package dev.loomservice;
 
 import java.util.Map;
 
-import dev.loomservice.limit.ConcurrencyLimiter;
-import dev.loomservice.limit.CpuPool;
+import dev.loomservice.guard.ConcurrencyLimiter;
+import dev.loomservice.guard.CpuPool;
 import dev.loomservice.ws.WebSockets;
 
 import io.helidon.http.HeaderValues;

@@ -1,8 +1,10 @@
-package dev.loomservice.limit;
+package dev.loomservice.guard;
 
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+
+import dev.loomservice.problem.ProblemDirectHandler;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -38,7 +40,7 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  */
 public final class HeadRequests {
     /** The length of the dropped body, from the filter to the send listener; never sent. */
-    public static final HeaderName LENGTH = HeaderNames.create("Loom-Head-Content-Length");
+    private static final HeaderName LENGTH = ProblemDirectHandler.HEAD_LENGTH;
 
     /** The filter that drops the body of every response to HEAD. */
     public Filter discard() {

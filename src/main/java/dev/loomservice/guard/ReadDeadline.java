@@ -1,4 +1,4 @@
-package dev.loomservice.limit;
+package dev.loomservice.guard;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.loomservice.ConfigValues;
+import dev.loomservice.config.ConfigValues;
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PerThread;
 import dev.loomservice.observe.PrometheusText;

@@ -1,4 +1,4 @@
-package dev.loomservice.limit;
+package dev.loomservice.guard;
 
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;

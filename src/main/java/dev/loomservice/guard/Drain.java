@@ -1,10 +1,10 @@
-package dev.loomservice.limit;
+package dev.loomservice.guard;
 
 import java.time.Duration;
 import java.util.function.IntSupplier;
 
-import dev.loomservice.ConfigValues;
-import dev.loomservice.http.Problems;
+import dev.loomservice.config.ConfigValues;
+import dev.loomservice.problem.Problems;
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PrometheusText;
 

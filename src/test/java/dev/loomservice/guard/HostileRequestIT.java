@@ -1,4 +1,4 @@
-package dev.loomservice.limit;
+package dev.loomservice.guard;
 
 import java.time.Duration;
 import java.util.List;
@@ -7,6 +7,7 @@ import java.util.stream.Stream;
 
 import dev.loomservice.RawHttp;
 import dev.loomservice.TestServer;
+import dev.loomservice.version.Version;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

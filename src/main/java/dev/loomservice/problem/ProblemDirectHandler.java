@@ -1,11 +1,11 @@
-package dev.loomservice.http;
+package dev.loomservice.problem;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
-import dev.loomservice.limit.HeadRequests;
-
 import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 
@@ -25,6 +25,12 @@ import io.helidon.http.Status;
  * Helidon closes these connections itself. An answer to HEAD carries no body.
  */
 public final class ProblemDirectHandler implements DirectHandler {
+    /**
+     * An internal header: the length a HEAD answer's body would have had. The HEAD filter's send listener
+     * ({@code guard.HeadRequests}) turns it into {@code Content-Length} and removes it; it never leaves the server.
+     */
+    public static final HeaderName HEAD_LENGTH = HeaderNames.create("Loom-Head-Content-Length");
+
     private static final Status HEADERS_TOO_LARGE = Status.create(431, "Request Header Fields Too Large");
     private static final int MAX_DETAIL = 200;
 
@@ -60,7 +66,7 @@ public final class ProblemDirectHandler implements DirectHandler {
                 .header(Problems.CONTENT_TYPE);
         if (request.method().equals("HEAD")) {
             // no body for HEAD; the length it would have had goes to Content-Length (see HeadRequests)
-            return response.header(HeadRequests.LENGTH, String.valueOf(body.length)).build();
+            return response.header(HEAD_LENGTH, String.valueOf(body.length)).build();
         }
         return response.entity(body).build();
     }

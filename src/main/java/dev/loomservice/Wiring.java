@@ -9,21 +9,19 @@ import dev.loomservice.http.FanOutService;
 import dev.loomservice.http.HelloService;
 import dev.loomservice.http.IoService;
 import dev.loomservice.http.PostService;
-import dev.loomservice.http.ProblemDirectHandler;
-import dev.loomservice.http.Problems;
+import dev.loomservice.problem.ProblemDirectHandler;
+import dev.loomservice.problem.Problems;
 import dev.loomservice.http.SiteService;
-import dev.loomservice.limit.ConcurrencyLimiter;
-import dev.loomservice.limit.ConnectionPolicy;
-import dev.loomservice.limit.Drain;
-import dev.loomservice.limit.FramingGuard;
-import dev.loomservice.limit.HeadRequests;
-import dev.loomservice.limit.ReadDeadline;
-import dev.loomservice.limit.ResponseHeaderGuard;
+import dev.loomservice.guard.ConcurrencyLimiter;
+import dev.loomservice.guard.ConnectionPolicy;
+import dev.loomservice.guard.Drain;
+import dev.loomservice.guard.FramingGuard;
+import dev.loomservice.guard.HeadRequests;
+import dev.loomservice.guard.ReadDeadline;
+import dev.loomservice.guard.ResponseHeaderGuard;
 import dev.loomservice.observe.InFlight;
 import dev.loomservice.observe.ObserveService;
-import dev.loomservice.observe.RouteTags;
 import dev.loomservice.observe.ServerTiming;
-import dev.loomservice.observe.StatsService;
 import dev.loomservice.store.Database;
 import dev.loomservice.store.PostStore;
 import dev.loomservice.ws.WebSockets;
@@ -45,7 +43,7 @@ import io.helidon.webserver.http1.Http1Config;
  * as GET), the routes, and the optional HTTPS socket with the same routes. Components are shared by
  * both sockets, so there is one limiter, one CPU pool and one set of metrics per process.
  */
-public final class Service {
+public final class Wiring {
     private final Settings settings;
     private final InFlight inFlight = new InFlight();
     private final Drain drain;
@@ -61,7 +59,7 @@ public final class Service {
     private final FramingGuard framing = new FramingGuard();
     private final HeadRequests head = new HeadRequests();
 
-    Service(Settings settings) {
+    Wiring(Settings settings) {
         this.settings = settings;
         this.drain = new Drain(settings.shutdown(), inFlight::running);
         this.limiter = new ConcurrencyLimiter(settings.limiter());
@@ -117,8 +115,8 @@ public final class Service {
                 .addFeature(deadline)
                 .addFeature(new Lifecycle(database));
         // Each service under its own prefix, flattened into this one routing table, exact paths before patterns
-        // (see RouteTags); within each, the order here is the order of matching.
-        var rules = RouteTags.rules(routing)
+        // (see RouteTable); within each, the order here is the order of matching.
+        var rules = RouteTable.rules(routing)
                 .register("/observe", observe)
                 .register("/admin", new StatsService(limiter, cpu.pool(), webSockets))
                 .register("/io", new IoService())

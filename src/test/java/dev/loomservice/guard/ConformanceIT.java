@@ -1,4 +1,4 @@
-package dev.loomservice.limit;
+package dev.loomservice.guard;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 
 import dev.loomservice.RawHttp;
 import dev.loomservice.TestServer;
+import dev.loomservice.version.Version;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;

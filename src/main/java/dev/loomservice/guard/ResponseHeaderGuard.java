@@ -1,4 +1,4 @@
-package dev.loomservice.limit;
+package dev.loomservice.guard;
 
 import io.helidon.http.Header;
 import io.helidon.http.Headers;

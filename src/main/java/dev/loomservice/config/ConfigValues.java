@@ -1,4 +1,4 @@
-package dev.loomservice;
+package dev.loomservice.config;
 
 import java.time.Duration;
 

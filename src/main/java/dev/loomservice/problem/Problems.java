@@ -1,4 +1,4 @@
-package dev.loomservice.http;
+package dev.loomservice.problem;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.loomservice.observe;
+package dev.loomservice;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,20 +28,20 @@ import io.helidon.webserver.http.HttpService;
  * shadow an exact path, whatever the order of registration. Call {@link #apply} once, after the last
  * registration, to add the patterns.
  */
-public final class RouteTags implements HttpRules {
+public final class RouteTable implements HttpRules {
     private final HttpRouting.Builder routing;
     private final String prefix;
     private final List<Runnable> patterns;
 
-    private RouteTags(HttpRouting.Builder routing, String prefix, List<Runnable> patterns) {
+    private RouteTable(HttpRouting.Builder routing, String prefix, List<Runnable> patterns) {
         this.routing = routing;
         this.prefix = prefix;
         this.patterns = patterns;
     }
 
     /** A view of {@code routing} for registering services; {@link #apply} when done. */
-    public static RouteTags rules(HttpRouting.Builder routing) {
-        return new RouteTags(routing, "", new ArrayList<>());
+    public static RouteTable rules(HttpRouting.Builder routing) {
+        return new RouteTable(routing, "", new ArrayList<>());
     }
 
     /** Adds the pattern routes held back so far, after the exact ones. */
@@ -51,14 +51,14 @@ public final class RouteTags implements HttpRules {
     }
 
     @Override
-    public RouteTags register(HttpService... services) {
+    public RouteTable register(HttpService... services) {
         return register("/", services);
     }
 
     @Override
-    public RouteTags register(String pathPattern, HttpService... services) {
+    public RouteTable register(String pathPattern, HttpService... services) {
         for (HttpService service : services) {
-            service.routing(new RouteTags(routing, join(prefix, pathPattern), patterns));
+            service.routing(new RouteTable(routing, join(prefix, pathPattern), patterns));
             routing.addFeature(new Lifecycle(service));
         }
         return this;
@@ -97,7 +97,7 @@ public final class RouteTags implements HttpRules {
     private record Lifecycle(HttpService service) implements HttpFeature {
         @Override
         public void setup(HttpRouting.Builder routing) {
-            // routes were registered flat by RouteTags
+            // routes were registered flat by RouteTable
         }
 
         @Override

@@ -1,4 +1,4 @@
-package dev.loomservice.limit;
+package dev.loomservice.guard;
 
 import java.time.Duration;
 import java.util.List;
@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.loomservice.ConfigValues;
-import dev.loomservice.http.Problems;
+import dev.loomservice.config.ConfigValues;
+import dev.loomservice.problem.Problems;
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PrometheusText;
 
