@@ -12,6 +12,10 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 /**
  * A real server on a free loopback port, wired by {@link Main#setup} with the given settings ({@code app.*} and
  * {@code server.*} keys) over the built-in defaults, for tests that need a configuration of their own (small
@@ -75,5 +79,41 @@ public final class TestServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+    }
+
+    /**
+     * One server for all the tests of a class, started before the first and stopped after the last:
+     * {@code @RegisterExtension static final TestServer.PerClass server = TestServer.perClass(Map.of());}
+     */
+    public static PerClass perClass(Map<String, String> config) {
+        return new PerClass(config);
+    }
+
+    /** See {@link #perClass}. */
+    public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private final Map<String, String> config;
+        private TestServer server;
+
+        private PerClass(Map<String, String> config) {
+            this.config = config;
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            server = start(config);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) {
+            server.close();
+        }
+
+        public Http http() {
+            return server.http();
+        }
+
+        public int port() {
+            return server.port();
+        }
     }
 }

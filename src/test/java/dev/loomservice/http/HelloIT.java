@@ -3,12 +3,10 @@ package dev.loomservice.http;
 import java.net.http.HttpResponse;
 import java.util.Map;
 
-import dev.loomservice.Http;
 import dev.loomservice.TestServer;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,19 +15,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 class HelloIT {
-    private static TestServer server;
-    private static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(Map.of());
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer.PerClass server = TestServer.perClass(Map.of());
 
     @ParameterizedTest(name = "GET {0} -> {1}")
     @CsvSource(delimiter = '|', textBlock = """
@@ -46,7 +33,7 @@ class HelloIT {
             /%20                            | Hello, Anonymous
             """)
     void greetsByDecodedUnicodeName(String path, String greeting) {
-        HttpResponse<String> res = http.get(path);
+        HttpResponse<String> res = server.http().get(path);
         assertThat(res.statusCode(), is(200));
         assertThat(res.body(), is(greeting));
         assertThat(res.headers().firstValue("Content-Type").orElseThrow(), is("text/plain; charset=UTF-8"));
@@ -54,7 +41,7 @@ class HelloIT {
 
     @Test
     void unknownPathIsProblem404() {
-        HttpResponse<String> res = http.get("/no/such/route");
+        HttpResponse<String> res = server.http().get("/no/such/route");
         assertThat(res.statusCode(), is(404));
         assertThat(res.headers().firstValue("Content-Type").orElseThrow(), is("application/problem+json"));
         assertThat(res.body(), containsString("\"status\":404"));

@@ -5,13 +5,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import dev.loomservice.Http;
 import dev.loomservice.RawHttp;
 import dev.loomservice.TestServer;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,24 +19,13 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 
 class IoIT {
-    private static TestServer server;
-    private static Http http;
-
-    @BeforeAll
-    static void start() {
-        server = TestServer.start(Map.of());
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
+    @RegisterExtension
+    static final TestServer.PerClass server = TestServer.perClass(Map.of());
 
     @Test
     void waitsTheRequestedMillisThenAnswers() {
         long start = System.nanoTime();
-        HttpResponse<String> res = http.get("/io?ms=150");
+        HttpResponse<String> res = server.http().get("/io?ms=150");
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(res.statusCode(), is(200));
         assertThat(res.body(), is("slept 150 ms"));
@@ -47,7 +34,7 @@ class IoIT {
 
     @Test
     void zeroIsAllowed() {
-        assertThat(http.get("/io?ms=0").body(), is("slept 0 ms"));
+        assertThat(server.http().get("/io?ms=0").body(), is("slept 0 ms"));
     }
 
     @Test
@@ -71,7 +58,7 @@ class IoIT {
             /io?ms=1&ms=2       | it was given 2 times
             """)
     void rejectsBadMillisWithProblem400(String path, String why) {
-        HttpResponse<String> res = http.get(path);
+        HttpResponse<String> res = server.http().get(path);
         assertThat(res.statusCode(), is(400));
         assertThat(res.headers().firstValue("Content-Type").orElseThrow(), is("application/problem+json"));
         assertThat(res.body(), containsString("query parameter 'ms' must be one integer from 0 to 60000; " + why));
