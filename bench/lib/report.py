@@ -229,7 +229,8 @@ def scenario_table(summary, scenario, params):
             lines.append(f"| {model + ' | ' if grouped else ''}{summary.labels.get(server, server)} | "
                          + " | ".join(cells) + " |")
         lines.append("")
-        lines.extend(winner_line(summary, scenario, variant, servers, columns, primary))
+        if scenario != "scaleout":  # three setups of loom-service, not servers competing
+            lines.extend(winner_line(summary, scenario, variant, servers, columns, primary))
     return lines
 
 
@@ -334,7 +335,8 @@ def environment_lines(results):
     env, p = results["environment"], results["parameters"]
     keys = ["host", "cpu", "cores", "memory_gib", "kernel", "server_cpus", "client_cpus", "loadavg_start",
             "loadavg_end", "nofile_limit", "commit", "jdk", "jvm_gc_on_server_cores", "loom_service", "helidon",
-            "jetty", "vertx", "go", "python", "aiohttp", "uvloop", "node", "wrk"]
+            "jetty", "vertx", "go", "python", "aiohttp", "uvloop", "node", "wrk", "postgresql", "asyncpg", "node_pg",
+            "haproxy"]
     lines = ["| | |", "|---|---|"] + [f"| {k} | {env.get(k, '-')} |" for k in keys]
     lines += ["", f"Parameters: {p['repeats']} measured run(s) of {p['duration']} s after {p['warmup']} s of warm-up "
                   f"per point; wrk with {p['wrk_threads']} thread(s). Cells: median ±half the min-max spread.", ""]
