@@ -1,4 +1,5 @@
 """What the numbers were measured on: machine, load, versions, commit. Recorded in every results.json."""
+import json
 import os
 import platform
 import re
@@ -6,6 +7,7 @@ import resource
 import socket
 import subprocess
 
+import postgres
 from servers import BENCH, PYTHON, ROOT, helidon_version, jetty_version
 
 
@@ -15,6 +17,14 @@ def run(command, cwd=ROOT):
         return (done.stdout + done.stderr).strip()
     except (OSError, subprocess.TimeoutExpired) as e:
         return f"unavailable ({e})"
+
+
+def json_field(path, key):
+    try:
+        with open(path) as f:
+            return json.load(f).get(key)
+    except (OSError, ValueError):
+        return None
 
 
 def first_line(text):
@@ -57,6 +67,7 @@ def collect(java, server_cpus, client_cpus):
     dirty = run(["git", "status", "--porcelain", "--untracked-files=no"])
     pinned_gc = run(["taskset", "-c", server_cpus, java, "-Xlog:gc:stdout", "-version"]) if server_cpus else ""
     gc = re.search(r"Using (\w+)", pinned_gc)
+    pg_bin = postgres.binaries()
     return {
         "host": socket.gethostname(),
         "kernel": platform.release(),
@@ -81,5 +92,11 @@ def collect(java, server_cpus, client_cpus):
         "aiohttp": run([PYTHON, "-c", "import aiohttp; print(aiohttp.__version__)"]),
         "uvloop": run([PYTHON, "-c", "import uvloop; print(uvloop.__version__)"]),
         "node": run(["node", "--version"]),
+        # the db and scaleout scenarios
+        "asyncpg": run([PYTHON, "-c", "import asyncpg; print(asyncpg.__version__)"]),
+        "node_pg": (json_field(f"{BENCH}/peers/node/node_modules/pg/package.json", "version")
+                    or "not installed (bench/run installs it for the db scenario)"),
+        "postgresql": first_line(run([os.path.join(pg_bin, "postgres"), "--version"])) if pg_bin else "not installed",
+        "haproxy": first_line(run(["/usr/sbin/haproxy", "-v"])).split(" - ")[0].removeprefix("HAProxy version "),
         "wrk": first_line(run(["wrk", "-v"])).split(" Copyright")[0].strip(),
     }

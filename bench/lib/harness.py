@@ -31,6 +31,9 @@ FULL = {
     "million_requests": 1_000_000, "million_c": 1000, "million_ms": 10,
     "idle_conns": 18_000, "idle_clients": 4,
     "tasks": 1_000_000,
+    # db and scaleout: one PostgreSQL; pool = loom-service's default app.db.pool-size, given to every server
+    "db_c": [50, 256], "db_rows": 10_000, "db_pool": 10,
+    "scaleout_c": 256,
 }
 QUICK = {
     **FULL,
@@ -42,6 +45,7 @@ QUICK = {
     "million_requests": 20_000, "million_c": 200,
     "idle_conns": 1000, "idle_clients": 2,
     "tasks": 10_000,
+    "db_c": [50], "db_rows": 1_000,
 }
 
 
@@ -122,6 +126,45 @@ def main():
     ctx = scenarios.Context(params, args.java, args.port_base, args.server_cpus, args.client_cpus, raw, log)
     failures, timings = [], {}
     started = datetime.datetime.now(datetime.timezone.utc)
+    try:
+        run_scenarios(ctx, wanted, wanted_servers, all_servers, params, log, log_file, failures, timings)
+    finally:
+        ctx.close()  # the run's PostgreSQL, if a scenario started it
+
+    env["loadavg_end"] = envinfo.loadavg()
+    scaleout = {name: scenarios.MODELS[0] for name in scenarios.SCALEOUT_LABELS}
+    results = {
+        "schema": 1,
+        "mode": mode,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join(["bench/run", *sys.argv[1:]]),
+        "environment": env,
+        "parameters": params,
+        "servers": {s.name: s.label for s in all_servers}
+                   | {name: label for name, (label, _) in scenarios.TASK_RUNTIMES.items()}
+                   | scenarios.SCALEOUT_LABELS,
+        "models": {s.name: s.model for s in all_servers}  # what tables and charts group by
+                  | {name: model for name, (_, model) in scenarios.TASK_RUNTIMES.items()} | scaleout,
+        "jvm_servers": [s.name for s in all_servers if s.jvm] + list(scaleout),  # the ones with alloc_kb_per_req
+        "scenario_seconds": timings,
+        "runs": ctx.runs,
+        "summary": summarize(ctx.runs),
+        "failures": failures,
+    }
+    with open(os.path.join(out, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    write_csvs(out, results)
+    report.render(out)
+    log(f"bench: wrote {out}/results.md ({sum(timings.values()):.0f} s)")
+    if failures:
+        log(f"bench: {len(failures)} failure(s); see {out}/bench.log")
+        return 1
+    return 0
+
+
+def run_scenarios(ctx, wanted, wanted_servers, all_servers, params, log, log_file, failures, timings):
+    """Every wanted scenario on every server it takes; a failure is logged and recorded, and the run goes on."""
     for name in wanted:
         function, which = scenarios.SCENARIOS[name]
         if which == "tasks":
@@ -152,40 +195,13 @@ def main():
         ctx.in_round(None)
         timings[name] = round(time.monotonic() - t0, 1)
 
-    env["loadavg_end"] = envinfo.loadavg()
-    results = {
-        "schema": 1,
-        "mode": mode,
-        "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": " ".join(["bench/run", *sys.argv[1:]]),
-        "environment": env,
-        "parameters": params,
-        "servers": {s.name: s.label for s in all_servers}
-                   | {name: label for name, (label, _) in scenarios.TASK_RUNTIMES.items()},
-        "models": {s.name: s.model for s in all_servers}  # what tables and charts group by
-                  | {name: model for name, (_, model) in scenarios.TASK_RUNTIMES.items()},
-        "jvm_servers": [s.name for s in all_servers if s.jvm],  # the ones with alloc_kb_per_req
-        "scenario_seconds": timings,
-        "runs": ctx.runs,
-        "summary": summarize(ctx.runs),
-        "failures": failures,
-    }
-    with open(os.path.join(out, "results.json"), "w") as f:
-        json.dump(results, f, indent=1)
-    write_csvs(out, results)
-    report.render(out)
-    log(f"bench: wrote {out}/results.md ({sum(timings.values()):.0f} s)")
-    if failures:
-        log(f"bench: {len(failures)} failure(s); see {out}/bench.log")
-        return 1
-    return 0
-
 
 def runs_on(which, spec):
     """Whether a scenario's `which` (see scenarios.SCENARIOS) takes this server."""
     if isinstance(which, tuple):
         return spec.name in which
+    if which == "db":
+        return spec.db
     return which == "all" or spec.name != "loom-nooffload"
 
 

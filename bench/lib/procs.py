@@ -23,13 +23,13 @@ class Server:
     A JVM server writes its GC log to `gc_log` (None for the others): -Xlog:gc, one line per collection, never
     rotated. It is the only option the bench adds to a JVM, and it costs a line per collection."""
 
-    def __init__(self, spec, port, cpus, log_path, extra_props=(), gc_log=None):
+    def __init__(self, spec, port, cpus, log_path, extra_props=(), gc_log=None, extra_args=()):
         self.spec = spec
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.gc_log = gc_log if spec.jvm else None
         jvm_options = [f'-Xlog:gc:file="{self.gc_log}"::filecount=0'] if self.gc_log else []
-        command = spec.command(port, list(extra_props), jvm_options)
+        command = spec.command(port, list(extra_props), jvm_options, extra_args)
         self.log = open(log_path, "wb")
         self.process = subprocess.Popen(pinned(cpus, command), cwd=spec.cwd, stdin=subprocess.DEVNULL,
                                         stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)

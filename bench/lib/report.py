@@ -25,7 +25,9 @@ class ResultsError(Exception):
 # What each request cost the server, beside every throughput number: CPU time (every server) and heap allocated
 # (JVMs only: from their GC logs). Measured over the measured run alone; see procs.RunCost.
 COST = [("cpu_us_per_req", "CPU µs/req", "{:.1f}", "low"), ("alloc_kb_per_req", "alloc KB/req", "{:.1f}", "low")]
-COSTED = ["hello", "post", "io", "fanout", "overload", "pool", "million"]
+COSTED = ["hello", "post", "io", "fanout", "overload", "pool", "million", "db", "scaleout"]
+# PostgreSQL's CPU time per request (all its processes), beside the server's own, in the db and scaleout tables.
+PG_COST = ("pg_cpu_us_per_req", "PostgreSQL CPU µs/req", "{:.1f}", "low")
 OVERLOAD_COLUMNS = [
     ("goodput_rps", "200/s", "{:,.0f}", "high"), ("shed_fraction", "503 share", "{:.1%}", None),
     ("p99_ms", "p99 ms (all)", "{:.0f}", "low"), ("probe_ok_p99_ms", "200 p99 ms", "{:.0f}", "low"),
@@ -68,6 +70,17 @@ TABLES = {
         ("alive", "alive at end", "{:,.0f}", "high"), ("rss_before_mb", "RSS before MiB", "{:,.0f}", None),
         ("rss_after_mb", "RSS after MiB", "{:,.0f}", None), ("kb_per_conn", "KiB / connection", "{:.1f}", "low")],
         "kb_per_conn"),
+    "db": ("db: /posts in PostgreSQL (GET /posts/{id} of seeded rows, POST /posts), saturating", "route", [
+        ("rps", "req/s", "{:,.0f}", "high"), ("p99_ms", "p99 ms", "{:.2f}", "low"),
+        ("errors", "errors", "{:,.0f}", "low"), *COST, PG_COST], "rps"),
+    "scaleout": ("scale-out: 1 loom-service instance, directly and behind HAProxy, and 2 behind HAProxy (one "
+                 "server core for all: the balancer's cost, not more capacity)", "route", [
+        ("rps", "req/s", "{:,.0f}", "high"), ("p50_ms", "p50 ms", "{:.2f}", "low"),
+        ("p99_ms", "p99 ms", "{:.2f}", "low"), ("errors", "errors", "{:,.0f}", "low"),
+        ("min_instance_share", "least-used instance's share", "{:.1%}", None),
+        ("lb_retries", "HAProxy retries", "{:,.0f}", "low"), ("lb_downs", "instances taken out", "{:,.0f}", "low"),
+        *COST,
+        ("lb_cpu_us_per_req", "HAProxy CPU µs/req", "{:.1f}", "low"), PG_COST], "rps"),
     "tasks": ("a million concurrent tasks, each sleeping 1 s (one process, one core)", "n", [
         ("wall_s", "wall s", "{:.2f}", "low"), ("process_s", "process s", "{:.2f}", "low"),
         ("peak_rss_mb", "peak RSS MiB", "{:,.0f}", "low")], "wall_s"),
@@ -82,9 +95,10 @@ REQUIRED = {
     "overload": ["goodput_rps", "shed_fraction", "errors"], "pool": ["goodput_rps", "shed_fraction", "errors"],
     "million": ["requests", "rpm", "errors", "peak_rss_mb", "cpu_cores"],
     "idle": ["opened", "alive", "kb_per_conn"], "tasks": ["tasks", "wall_s", "peak_rss_mb"],
+    "db": ["requests", "rps", "errors"], "scaleout": ["requests", "rps", "errors"],
 }
 SERVER_ORDER = ["loom", "loom-nooffload", "helidon-bare", "jetty-virtual", "jetty-platform", "go", "vertx", "node",
-                "aiohttp", "uvloop", "java-threads", "go-goroutines", "node-promises", "asyncio-tasks", "uvloop-tasks"]
+                "aiohttp", "uvloop", "loom-lb1", "loom-lb2", "java-threads", "go-goroutines", "node-promises", "asyncio-tasks", "uvloop-tasks"]
 
 
 def load(out):
@@ -215,7 +229,8 @@ def scenario_table(summary, scenario, params):
             lines.append(f"| {model + ' | ' if grouped else ''}{summary.labels.get(server, server)} | "
                          + " | ".join(cells) + " |")
         lines.append("")
-        lines.extend(winner_line(summary, scenario, variant, servers, columns, primary))
+        if scenario != "scaleout":  # three setups of loom-service, not servers competing
+            lines.extend(winner_line(summary, scenario, variant, servers, columns, primary))
     return lines
 
 
@@ -223,7 +238,7 @@ def cost_table(summary):
     """Every server side by side at every throughput point: the scenario's main number, then what a request cost
     the server in CPU time and in heap allocated (medians). With the bare Helidon peer beside loom-service, this
     splits loom-service's distance to a peer into Helidon's (and Loom's) share and loom-service's own."""
-    points = [(s, v) for s in COSTED for v in summary.variants(s)]
+    points = [(s, v) for s in COSTED if s != "scaleout" for v in summary.variants(s)]  # scaleout: one server
     servers = summary.ordered(srv for srv in SERVER_ORDER
                               if any(summary.get(s, v, srv, "cpu_us_per_req") for s, v in points))
     if not servers:
@@ -235,7 +250,10 @@ def cost_table(summary):
     for scenario, variant in points:
         _, unit, columns, primary = TABLES[scenario]
         shown = [c for c in columns if c[0] == primary] + COST
-        name = f"{scenario} {unit}={int(variant[1:]):,}" if unit else scenario
+        if unit == "route":
+            name = f"{scenario} {variant_label(variant, unit)}"
+        else:
+            name = f"{scenario} {unit}={int(variant[1:]):,}" if unit else scenario
         for metric, header, fmt, _ in shown:
             cells = [summary.cell(scenario, variant, s, metric, fmt, spread=False) for s in servers]
             if any(c not in ("", "-") for c in cells):
@@ -247,7 +265,14 @@ def cost_table(summary):
             "happened during the run. Neither counts the warm-up or the load generator.", "", *lines, ""]
 
 
+# The db and scaleout variants: ROUTE-cN.
+ROUTES = {"get": "GET /posts/{id}", "post": "POST /posts", "hello": "GET /"}
+
+
 def variant_label(variant, unit):
+    if unit == "route":
+        route, _, c = variant.rpartition("-c")
+        return f"{ROUTES.get(route, route)}, {int(c):,} connections"
     if unit == "c" and variant.startswith("c"):
         return f"{int(variant[1:]):,} connections"
     if unit == "n" and variant.startswith("n"):
@@ -310,7 +335,8 @@ def environment_lines(results):
     env, p = results["environment"], results["parameters"]
     keys = ["host", "cpu", "cores", "memory_gib", "kernel", "server_cpus", "client_cpus", "loadavg_start",
             "loadavg_end", "nofile_limit", "commit", "jdk", "jvm_gc_on_server_cores", "loom_service", "helidon",
-            "jetty", "vertx", "go", "python", "aiohttp", "uvloop", "node", "wrk"]
+            "jetty", "vertx", "go", "python", "aiohttp", "uvloop", "node", "wrk", "postgresql", "asyncpg", "node_pg",
+            "haproxy"]
     lines = ["| | |", "|---|---|"] + [f"| {k} | {env.get(k, '-')} |" for k in keys]
     lines += ["", f"Parameters: {p['repeats']} measured run(s) of {p['duration']} s after {p['warmup']} s of warm-up "
                   f"per point; wrk with {p['wrk_threads']} thread(s). Cells: median ±half the min-max spread.", ""]
@@ -369,7 +395,7 @@ def render(out):
 
 # Shades of one hue per model: blues for virtual threads, brown for platform threads, gold for goroutines; the
 # event loops keep their own colours.
-COLORS = {"loom": "#1f6feb", "loom-nooffload": "#8ab4f8", "helidon-bare": "#17a2b8", "jetty-virtual": "#3949ab",
+COLORS = {"loom-lb1": "#5b8def", "loom-lb2": "#0b3d91", "loom": "#1f6feb", "loom-nooffload": "#8ab4f8", "helidon-bare": "#17a2b8", "jetty-virtual": "#3949ab",
           "jetty-platform": "#8d6e63", "go": "#c9a227", "vertx": "#7d3c98", "node": "#2e8b57", "aiohttp": "#d9822b",
           "uvloop": "#c0392b", "java-threads": "#1f6feb", "go-goroutines": "#c9a227", "node-promises": "#2e8b57",
           "asyncio-tasks": "#d9822b", "uvloop-tasks": "#c0392b"}
@@ -497,6 +523,27 @@ def draw_charts(summary, p, folder):
     if p.get("pool_threads"):
         overload_chart(summary, p, "pool", p["pool_c"], p["pool_threads"],
                        f"{p['pool_threads']} threads (Jetty) / permits (loom-service)", save)
+
+    if "db_c" in p:  # results from before the db scenario lack it
+        db = [("db", f"{route}-c{c}", f"{ROUTES[route]} c={c}") for route in ("get", "post") for c in p["db_c"]]
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+        drawn = bars(a1, summary, db, "rps", "/posts in PostgreSQL: throughput (higher is better)", "requests/s")
+        if drawn:
+            bars(a2, summary, db, "cpu_us_per_req", "Server CPU per request (lower is better)", "µs")
+            legend(a1, summary, drawn)
+            save(fig, "db")
+        else:
+            plt.close(fig)
+        c = p["scaleout_c"]
+        out = [("scaleout", f"{route}-c{c}", f"{ROUTES[route]} c={c}") for route in ("hello", "get")]
+        fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))
+        drawn = bars(a1, summary, out, "rps", "Scale-out on one server core: throughput", "requests/s")
+        if drawn:
+            bars(a2, summary, out, "p99_ms", "p99 latency (lower is better)", "ms")
+            legend(a1, summary, drawn)
+            save(fig, "scaleout")
+        else:
+            plt.close(fig)
 
     n = f"n{p['million_requests']}"
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4.5))

@@ -11,8 +11,10 @@ import time
 import urllib.error
 import urllib.request
 
+from haproxy import HaProxy
 from load import Probe, Wrk
-from procs import RunCost, Sampler, Server, peak_rss_kb, pinned, rss_kb
+from postgres import Postgres
+from procs import RunCost, Sampler, Server, cpu_seconds, peak_rss_kb, pinned, rss_kb
 from servers import BENCH, GO_TASKS, MODELS, PYTHON
 
 
@@ -30,6 +32,7 @@ class Context:
         self.runs = []
         self._port = 0
         self._round = None
+        self._postgres = None
 
     def in_round(self, index):
         """From now on scenarios measure only repeat `index` (None: all of them, one after another)."""
@@ -43,8 +46,8 @@ class Context:
         return tag if self._round is None else f"{tag}-r{self._round}"
 
     @contextlib.contextmanager
-    def server(self, spec, tag, extra_props=()):
-        server = self._start(spec, tag, extra_props)
+    def server(self, spec, tag, extra_props=(), extra_args=()):
+        server = self._start(spec, tag, extra_props, extra_args)
         try:
             yield server
         finally:
@@ -53,7 +56,7 @@ class Context:
             if not alive:
                 raise RuntimeError(f"{spec.name} died during {tag}; see {server.log.name}")
 
-    def _start(self, spec, tag, extra_props):
+    def _start(self, spec, tag, extra_props, extra_args):
         # A new port for every start, so a server never waits for the previous one's port to be released. Ports
         # here usually lie in Linux's ephemeral range (32768-60999), where a client socket of an earlier run may
         # hold one: probe before use, and try the next port if the server still loses the race.
@@ -64,12 +67,34 @@ class Context:
                 continue
             stem = self.raw(self._tagged(f"{tag}-{spec.name}-server"))
             try:
-                return Server(spec, port, self.server_cpus, stem + ".log", extra_props, gc_log=stem + "-gc.log")
+                return Server(spec, port, self.server_cpus, stem + ".log", extra_props, gc_log=stem + "-gc.log",
+                              extra_args=extra_args)
             except RuntimeError as e:
                 with open(stem + ".log", errors="replace") as f:
                     if "in use" not in f.read():
                         raise e
         raise RuntimeError(f"no free port from {self.port_base + 10} up for {spec.name}")
+
+    def free_port(self):
+        """A port from the servers' range that nothing listens on now (for HAProxy's frontend)."""
+        for _ in range(900):
+            port = self.port_base + 10 + self._port % 900
+            self._port += 1
+            if port_free(port):
+                return port
+        raise RuntimeError(f"no free port from {self.port_base + 10} up")
+
+    def postgres(self):
+        """The run's one PostgreSQL (started on first use, on the client cores, port port_base + 1); close() stops
+        it."""
+        if self._postgres is None:
+            self._postgres = Postgres(self.port_base + 1, self.client_cpus, self.raw("postgres.log"))
+        return self._postgres
+
+    def close(self):
+        if self._postgres is not None:
+            self._postgres.stop()
+            self._postgres = None
 
     def settled_rss_kb(self, spec, server):
         """The server's RSS once garbage from the warm-up is gone. A JVM keeps dead objects until a collection,
@@ -363,8 +388,176 @@ def conformance(ctx, spec):
         ctx.record("conformance", "routes", spec, 0, {"checks": len(checks)})
 
 
-# Scenario name -> (function, which servers: "all", "no-nooffload" (offload only matters for /cpu), "tasks", or a
-# tuple of server names).
+# lua/post.lua's body: what the POST runs store, and what the seeded rows hold, so GET and POST move the same JSON.
+DB_BODY = '{"title":"benchmark","body":"a small JSON post","tags":["bench","json"],"draft":false}'
+
+
+def db(ctx, spec):
+    """/posts in PostgreSQL: GET /posts/{id} of seeded rows (random ids, every one a hit) and POST /posts, at each
+    of db_c connections, each server with a fresh database on the run's one PostgreSQL and a pool of db_pool
+    connections. Records PostgreSQL's CPU time per request beside the server's."""
+    p = ctx.p
+    pg = ctx.postgres()
+    database = "bench_" + spec.name.replace("-", "_")
+    pg.fresh_database(database, schema=not spec.ours)  # loom-service creates its schema itself
+    props, args = spec.db_options(pg, database, p["db_pool"])
+    with ctx.server(spec, "db", props, args) as server:
+        await_database(server)
+        seed(pg, database, p["db_rows"])
+        db_conformance(spec.name, server, server, pg, database)
+        for c in p["db_c"]:
+            for route, path, script, lua_args in db_routes(p):
+                variant = f"{route}-c{c}"
+                ctx.wrk(server, path, c, p["warmup"], f"db-{variant}-{spec.name}-warmup", script=script,
+                        args=lua_args).run()
+                for i in ctx.repeats():
+                    cost, pg0 = RunCost(server), pg.cpu_seconds()
+                    r = ctx.wrk(server, path, c, p["duration"], f"db-{variant}-{spec.name}-{i}", script=script,
+                                args=lua_args).run()
+                    m = throughput_metrics(r) | cost.per_request(r["requests"])
+                    if r["requests"]:
+                        m["pg_cpu_us_per_req"] = (pg.cpu_seconds() - pg0) * 1e6 / r["requests"]
+                    ctx.record("db", variant, spec, i, m)
+
+
+def db_routes(p):
+    """(route, path, wrk script, its arguments): reads of the seeded rows, then new posts."""
+    return [("get", "/posts/1", "db_get.lua", [p["db_rows"]]), ("post", "/posts", "post.lua", [])]
+
+
+def seed(pg, database, rows):
+    """rows posts with ids 1..rows (a fresh table's identity), each holding DB_BODY."""
+    pg.sql(database, f"INSERT INTO posts (body) SELECT '{DB_BODY}' FROM generate_series(1, {rows})")
+    last = int(pg.sql(database, "SELECT max(id) FROM posts").strip())
+    if last != rows:
+        raise RuntimeError(f"seeding {database} gave ids up to {last}, not {rows}")
+
+
+def await_database(server, timeout=60):
+    """Until GET /posts/1 is answered by the database (200 or 404), not refused (loom-service answers 503 until
+    its probe has reached PostgreSQL and migrated the schema)."""
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        status = http(server.url, "/posts/1")[0]
+        if status in (200, 404):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"{server.spec.name} did not reach its database within {timeout} s (last status {status})")
+
+
+def http(base, path, body=None, headers=None):
+    """(status, headers, body text) of one request; an HTTP error status is an answer, not an exception."""
+    req = urllib.request.Request(base + path, data=body, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.headers, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
+    except OSError:
+        return None, {}, ""
+
+
+def db_conformance(name, writer, reader, pg, database):
+    """Same table, same bytes: a POST through `writer` is answered with {"id":N, then the fields as sent
+    (compact JSON, key order kept), the row holds the fields as sent, GET through `reader` answers the same bytes,
+    a seeded row reads back as loom-service composes it, and an unknown id is a 404 problem. Raises if not."""
+    sent = '{"title":"hé","n":[1,2.5],"ok":true,"tags":{"a":null}}'
+    status, headers, body = http(writer.url, "/posts", sent.encode(), {"Content-Type": "application/json"})
+    checks = [("POST /posts is 201", status == 201)]
+    post_id = json.loads(body).get("id") if status == 201 else None
+    expected = f'{{"id":{post_id},{sent[1:]}'
+    checks.append(("the 201 is {\"id\":N, then the fields as sent", body == expected))
+    checks.append(("Location is /posts/N", (headers.get("Location") or "") == f"/posts/{post_id}"))
+    stored = pg.sql(database, f"SELECT body FROM posts WHERE id = {int(post_id or 0)}").rstrip("\n")
+    checks.append(("the row holds the fields as sent", stored == sent))
+    checks.append(("GET /posts/N answers the 201's bytes", http(reader.url, f"/posts/{post_id}")[2] == expected))
+    status, _, body = http(reader.url, "/posts/1")
+    checks.append(("a seeded row reads back", status == 200 and body == '{"id":1,' + DB_BODY[1:]))
+    status, headers, _ = http(reader.url, "/posts/999999999")
+    checks.append(("an unknown id is a 404 problem", status == 404
+                   and (headers.get("Content-Type") or "").startswith("application/problem+json")))
+    failed = [check for check, ok in checks if not ok]
+    if failed:
+        raise RuntimeError(f"{name} fails the db conformance checks: {'; '.join(failed)}")
+
+
+# The scaleout scenario's three setups, as the tables name them (all loom-service; the variant is the route).
+SCALEOUT = {"loom": (1, False), "loom-lb1": (1, True), "loom-lb2": (2, True)}
+SCALEOUT_LABELS = {"loom-lb1": "loom-service, 1 instance behind HAProxy",
+                   "loom-lb2": "loom-service, 2 instances behind HAProxy"}
+
+
+def scaleout(ctx, spec):
+    """One loom-service instance reached directly, the same behind HAProxy (etc/haproxy.cfg), and two behind it,
+    all on the server cores, sharing one PostgreSQL; HAProxy runs on the client cores beside wrk and PostgreSQL.
+    On 2 cores this measures the balancer (what it adds in latency and CPU, whether it spreads requests evenly
+    and loses none), not more capacity: both instances share the server core."""
+    p = ctx.p
+    pg = ctx.postgres()
+    database = "bench_scaleout"
+    pg.fresh_database(database, schema=False)
+    props, _ = spec.db_options(pg, database, p["db_pool"])
+    c = p["scaleout_c"]
+    routes = [("hello", "/", "get.lua", [])] + db_routes(p)[:1]
+    for setup, (n, balanced) in SCALEOUT.items():
+        with contextlib.ExitStack() as stack:
+            instances = [stack.enter_context(ctx.server(spec, f"scaleout-{setup}-{k + 1}", props))
+                         for k in range(n)]
+            for instance in instances:
+                await_database(instance)
+            if setup == "loom":
+                seed(pg, database, p["db_rows"])
+            target = instances[0]
+            if balanced:
+                lb = HaProxy(instances, ctx.free_port(), ctx.port_base + 2, ctx.client_cpus,
+                             ctx.raw(ctx._tagged(f"scaleout-{setup}-haproxy.cfg")),
+                             ctx.raw(ctx._tagged(f"scaleout-{setup}-haproxy.log")))
+                stack.callback(lb.stop)
+                target = lb
+                for instance in instances:  # written through the balancer, read from each instance
+                    db_conformance(setup, lb, instance, pg, database)
+            for route, path, script, lua_args in routes:
+                variant = f"{route}-c{c}"
+                ctx.wrk(target, path, c, p["warmup"], f"scaleout-{variant}-{setup}-warmup", script=script,
+                        args=lua_args).run()
+                for i in ctx.repeats():
+                    costs = [RunCost(s) for s in instances]
+                    pg0 = pg.cpu_seconds()
+                    lb0 = (cpu_seconds(target.pid), target.counters()) if balanced else None
+                    r = ctx.wrk(target, path, c, p["duration"], f"scaleout-{variant}-{setup}-{i}", script=script,
+                                args=lua_args).run()
+                    m = throughput_metrics(r) | summed([cost.per_request(r["requests"]) for cost in costs])
+                    if r["requests"]:
+                        m["pg_cpu_us_per_req"] = (pg.cpu_seconds() - pg0) * 1e6 / r["requests"]
+                    if balanced and r["requests"]:
+                        m |= balancer_metrics(target, lb0, r["requests"])
+                    ctx.record("scaleout", variant, setup, i, m)
+            if not all(s.alive() for s in instances) or (balanced and not target.alive()):
+                raise RuntimeError(f"a process of {setup} died during the scaleout runs")
+
+
+def summed(costs):
+    """Per-request costs of several instances serving one run's requests: their sum (absent if any lacks it)."""
+    return {k: sum(c[k] for c in costs) for k in costs[0] if all(k in c for c in costs)}
+
+
+def balancer_metrics(lb, before, requests):
+    """HAProxy's CPU per request, the share of 2xx answers the least-used instance gave (0.5 is an even split of
+    two), the retries and redispatches it made, and how often its readiness checks took an instance out."""
+    cpu0, counts0 = before
+    counts = lb.counters()
+    served = {name: counts[name] - counts0[name] for name in lb.names}
+    total = sum(served.values())
+    return {"lb_cpu_us_per_req": (cpu_seconds(lb.pid) - cpu0) * 1e6 / requests,
+            "min_instance_share": min(served.values()) / total if total else 0.0,
+            "lb_retries": counts["retries"] - counts0["retries"],
+            "lb_redispatches": counts["redispatches"] - counts0["redispatches"],
+            "lb_downs": counts["downs"] - counts0["downs"]}
+
+
+# Scenario name -> (function, which servers: "all", "no-nooffload" (offload only matters for /cpu), "tasks", "db"
+# (those with a PostgreSQL mode), or a tuple of server names).
 SCENARIOS = {
     "conformance": (conformance, "all"),
     "hello": (hello, "no-nooffload"),
@@ -377,4 +570,6 @@ SCENARIOS = {
     "million": (million, "no-nooffload"),
     "idle": (idle, "no-nooffload"),
     "tasks": (tasks, "tasks"),
+    "db": (db, "db"),
+    "scaleout": (scaleout, ("loom",)),
 }

@@ -24,13 +24,23 @@ class ServerSpec:
                    # "{jvm}" to the options the harness gives every JVM (its GC log)
     cwd: str = ROOT
     props: tuple = field(default=())  # -D properties that define this configuration
+    db: bool = False  # keeps /posts in PostgreSQL when given one (the db and scaleout scenarios)
 
     @property
     def jvm(self):
         """Whether this server runs on the JVM: those get a GC log, from which the bench reads what they allocate."""
         return "{jvm}" in self.argv
 
-    def command(self, port, extra_props, jvm_options=()):
+    def db_options(self, pg, database, pool):
+        """(-D properties, extra arguments) that point this server at `database` on `pg` with `pool` connections:
+        loom-service through its own configuration keys (app.db), each peer through --db URI --db-pool N."""
+        if not self.db:
+            raise ValueError(f"{self.name} has no PostgreSQL mode")
+        if self.ours:
+            return (f"app.db.url={pg.jdbc(database)}", f"app.db.user={pg.user}", f"app.db.pool-size={pool}"), ()
+        return (), ("--db", pg.uri(database), "--db-pool", str(pool))
+
+    def command(self, port, extra_props, jvm_options=(), extra_args=()):
         out = []
         for arg in self.argv:
             if arg == "{props}":
@@ -39,7 +49,7 @@ class ServerSpec:
                 out += list(jvm_options)
             else:
                 out.append(arg.replace("{port}", str(port)))
-        return out
+        return out + list(extra_args)
 
 
 def helidon_version():
@@ -66,22 +76,24 @@ def specs(java):
     vt, pt, go, loop = MODELS
     return [
         # cwd = repository root, so the service reads etc/application.yaml: the configuration a user runs.
-        ServerSpec("loom", "loom-service (virtual threads)", True, vt, loom),
+        ServerSpec("loom", "loom-service (virtual threads)", True, vt, loom, db=True),
         ServerSpec("loom-nooffload", "loom-service, cpu.offload=false", True, vt, loom,
                    props=("app.cpu.offload=false",)),
         # The same Helidon and JVM without loom-service's code: what separates the two is loom-service's own cost.
         ServerSpec("helidon-bare", f"Helidon {helidon} bare (virtual threads)", False, vt,
-                   (java, "{jvm}", "-jar", "bench/peers/helidon-bare/target/helidon-bare.jar", "--port", "{port}")),
+                   (java, "{jvm}", "-jar", "bench/peers/helidon-bare/target/helidon-bare.jar", "--port", "{port}"),
+                   db=True),
         # One app, two thread models: what virtual threads change, with the framework held fixed (and a second
         # Loom server beside Helidon).
         ServerSpec("jetty-virtual", f"Jetty {jetty} (virtual threads)", False, vt, jetty_jar + ("virtual",)),
         ServerSpec("jetty-platform", f"Jetty {jetty} (200 platform threads)", False, pt, jetty_jar + ("platform",)),
         ServerSpec("go", "Go net/http (goroutines)", False, go, (GO_PEER, "--port", "{port}")),
         ServerSpec("vertx", "Vert.x 5 (event loop)", False, loop,
-                   (java, "{jvm}", "-jar", "bench/peers/vertx/target/vertx-peer.jar", "--port", "{port}")),
-        ServerSpec("node", "Node.js http", False, loop, ("node", "bench/peers/node/server.js", "--port", "{port}")),
+                   (java, "{jvm}", "-jar", "bench/peers/vertx/target/vertx-peer.jar", "--port", "{port}"), db=True),
+        ServerSpec("node", "Node.js http", False, loop, ("node", "bench/peers/node/server.js", "--port", "{port}"),
+                   db=True),
         ServerSpec("aiohttp", "aiohttp (asyncio)", False, loop,
-                   (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}")),
+                   (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}"), db=True),
         ServerSpec("uvloop", "aiohttp + uvloop", False, loop,
-                   (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}", "--uvloop")),
+                   (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}", "--uvloop"), db=True),
     ]

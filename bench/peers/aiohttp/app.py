@@ -2,10 +2,14 @@
 
     python3 app.py --port 38001            # the default asyncio event loop
     python3 app.py --port 38002 --uvloop   # the same app on uvloop
+    python3 app.py --port 38001 --db postgresql://bench@127.0.0.1:5432/bench --db-pool 10
 
 Routes and answers match loom-service (see its README): GET /, /greet/{name}, /{name}, /io?ms=N, /fanout?n=K&ms=M,
 /cpu?work=N, POST /posts, GET /posts/{id}. Bad query parameters are 400 problem+json. CPU work goes to a thread
 with asyncio.to_thread, as the asyncio documentation advises for blocking calls (the GIL still serialises it).
+Posts are kept in memory (the last 10,000), or with --db in PostgreSQL through an asyncpg pool of --db-pool
+connections, in loom-service's table: the row holds the fields re-serialised as compact JSON (key order kept),
+and the answers are {"id":N, then those fields: byte for byte what loom-service answers.
 """
 import argparse
 import asyncio
@@ -140,6 +144,12 @@ async def create_post(request):
         return problem(request, 422, "the body must be a JSON object")
     if "id" in fields:
         return problem(request, 422, "'id' is assigned by the server; leave it out")
+    db = request.app.get("db")
+    if db:
+        stored = json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+        post_id = await db.fetchval("INSERT INTO posts (body) VALUES ($1) RETURNING id", stored)
+        return web.Response(status=201, text=with_id(post_id, stored), content_type="application/json",
+                            headers={"Location": f"/posts/{post_id}"})
     post = {"id": next(request.app["ids"]), **fields}
     posts = request.app["posts"]
     posts[post["id"]] = post
@@ -148,7 +158,21 @@ async def create_post(request):
     return web.json_response(post, status=201, headers={"Location": f"/posts/{post['id']}"})
 
 
+def with_id(post_id, stored):
+    """{"id":N,...fields}: the stored object with the id put first, as loom-service composes it."""
+    return f'{{"id":{post_id}' + ("}" if stored == "{}" else "," + stored[1:])
+
+
 async def find_post(request):
+    db = request.app.get("db")
+    if db:
+        raw = request.match_info["id"]
+        stored = None
+        if raw.isascii() and raw.isdigit() and len(raw) <= 18:
+            stored = await db.fetchval("SELECT body FROM posts WHERE id = $1", int(raw))
+        if stored is None:
+            return problem(request, 404, f"no post with id '{raw}'")
+        return web.Response(text=with_id(int(raw), stored), content_type="application/json")
     post = request.app["posts"].get(int(request.match_info["id"])) if request.match_info["id"].isdigit() else None
     if post is None:
         return problem(request, 404, f"no post with id '{request.match_info['id']}'")
@@ -163,8 +187,20 @@ async def client_session(app):
     await app["client"].close()
 
 
-def make_app():
+def database(dsn, size):
+    """The asyncpg pool of --db, opened with the app and closed with it; a fixed size, as loom-service's pool."""
+    async def pool(app):
+        import asyncpg  # Debian's python3-asyncpg; needed only with --db
+        app["db"] = await asyncpg.create_pool(dsn, min_size=size, max_size=size)
+        yield
+        await app["db"].close()
+    return pool
+
+
+def make_app(dsn=None, pool_size=10):
     app = web.Application(middlewares=[bad_requests])
+    if dsn:
+        app.cleanup_ctx.append(database(dsn, pool_size))
     app["posts"] = collections.OrderedDict()
     app["ids"] = itertools.count(1)
     app.cleanup_ctx.append(client_session)
@@ -185,13 +221,15 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--uvloop", action="store_true", help="run on uvloop instead of asyncio's own loop")
+    parser.add_argument("--db", help="keep /posts in this PostgreSQL (a postgresql:// URI), not in memory")
+    parser.add_argument("--db-pool", type=int, default=10, help="connections in the --db pool (default 10)")
     args = parser.parse_args()
     if args.uvloop:
         import uvloop
         uvloop.install()
 
     # backlog as loom-service's server.backlog; keep-alive as loom-service's server.idle-connection-timeout (60 s).
-    web.run_app(make_app(), host=args.host, port=args.port, backlog=4096, keepalive_timeout=60,
+    web.run_app(make_app(args.db, args.db_pool), host=args.host, port=args.port, backlog=4096, keepalive_timeout=60,
                 access_log=None, print=None)
 
 

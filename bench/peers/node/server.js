@@ -1,11 +1,16 @@
 // The Node.js peer of bench/: loom-service's routes on the built-in `http` module, one event loop.
 //
 //   node server.js --port 38003
+//   node server.js --port 38003 --db postgresql://bench@127.0.0.1:5432/bench --db-pool 10
 //
 // Routes and answers match loom-service (see its README): GET /, /greet/{name}, /{name}, /io?ms=N,
 // /fanout?n=K&ms=M, /cpu?work=N, POST /posts, GET /posts/{id}. Bad query parameters are 400 problem+json.
 // CPU work goes to a pool of worker_threads (one per available core), as the Node.js docs advise for CPU-bound
-// work; /fanout uses a keep-alive agent without a socket cap. No dependencies beyond Node itself.
+// work; /fanout uses a keep-alive agent without a socket cap. Posts are kept in memory (the last 10,000), or with
+// --db in PostgreSQL through a node-postgres (`pg`, package.json) pool of --db-pool connections, in
+// loom-service's table: the row holds the fields re-serialised as compact JSON (key order kept), and the answers
+// are {"id":N, then those fields: byte for byte what loom-service answers. No other dependency than `pg`, and
+// that one only with --db (bench/run installs it with npm ci).
 'use strict';
 
 const http = require('node:http');
@@ -65,7 +70,7 @@ class CpuPool {
 class BadRequest extends Error {}
 
 const REASONS = { 400: 'Bad Request', 404: 'Not Found', 413: 'Content Too Large', 415: 'Unsupported Media Type',
-                  422: 'Unprocessable Content' };
+                  422: 'Unprocessable Content', 503: 'Service Unavailable' };
 
 function send(res, status, type, body, headers = {}) {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
@@ -143,11 +148,44 @@ function createPost(req, res, path) {
       return problem(res, path, 422, 'the body must be a JSON object');
     }
     if ('id' in fields) return problem(res, path, 422, "'id' is assigned by the server; leave it out");
+    if (db) return storePost(res, JSON.stringify(fields));
     const post = { id: ++lastId, ...fields };
     posts.set(post.id, post);
     if (posts.size > MAX_POSTS) posts.delete(posts.keys().next().value);
     json(res, 201, post, { Location: `/posts/${post.id}` });
   });
+}
+
+// With --db: a fixed-size pool (as loom-service's), named statements, which node-postgres prepares once per connection.
+let db = null;
+const INSERT = { name: 'insert-post', text: 'INSERT INTO posts (body) VALUES ($1) RETURNING id' };
+const SELECT = { name: 'select-post', text: 'SELECT body FROM posts WHERE id = $1' };
+
+/** {"id":N,...fields}: the stored object with the id put first, as loom-service composes it. */
+const withId = (id, stored) => `{"id":${id}${stored === '{}' ? '}' : ',' + stored.slice(1)}`;
+
+function sendJson(res, status, body, headers = {}) {
+  send(res, status, 'application/json', body, headers);
+}
+
+function storePost(res, stored) {
+  db.query({ ...INSERT, values: [stored] }).then(({ rows }) => {
+    const id = rows[0].id; // BIGINT arrives as a string: printed as is
+    sendJson(res, 201, withId(id, stored), { Location: `/posts/${id}` });
+  }, (e) => dbFailed(res, e));
+}
+
+function findPost(res, path, raw) {
+  if (!/^[0-9]{1,18}$/.test(raw)) return problem(res, path, 404, `no post with id '${raw}'`);
+  db.query({ ...SELECT, values: [raw] }).then(({ rows }) => {
+    if (rows.length === 0) return problem(res, path, 404, `no post with id '${raw}'`);
+    sendJson(res, 200, withId(BigInt(raw), rows[0].body));
+  }, (e) => dbFailed(res, e));
+}
+
+function dbFailed(res, e) {
+  console.error(e);
+  if (!res.headersSent) problem(res, '/posts', 503, 'the posts database is not answering');
 }
 
 function greeting(raw) {
@@ -177,6 +215,7 @@ async function route(req, res) {
   if (path === '/fanout') return fanout(req, res, url.searchParams);
   if (path === '/greet' || path.startsWith('/greet/')) return text(res, `Hello, ${greeting(path.slice(7))}!`);
   const post = /^\/posts\/([^/]+)$/.exec(path);
+  if (post && db) return findPost(res, path, post[1]);
   if (post) {
     const found = posts.get(Number(post[1]));
     return found ? json(res, 200, found) : problem(res, path, 404, `no post with id '${post[1]}'`);
@@ -198,4 +237,8 @@ server.keepAliveTimeout = 60000;
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+if (option('--db')) {
+  const { Pool } = require('pg');
+  db = new Pool({ connectionString: option('--db'), max: Number(option('--db-pool', 10)) });
+}
 server.listen({ port: Number(option('--port')), host: option('--host', '127.0.0.1'), backlog: 4096 });

@@ -36,12 +36,14 @@ import jakarta.json.JsonObjectBuilder;
  * Bare Helidon SE, the baseline of {@code bench/}: loom-service's routes and answers on the same Helidon
  * WebServer, the same JVM and the same server options, and nothing else.
  *
- * <pre>java -jar target/helidon-bare.jar --port 38005</pre>
+ * <pre>java -jar target/helidon-bare.jar --port 38005
+ * java -jar target/helidon-bare.jar --port 38005 --db postgresql://bench@127.0.0.1:5432/bench --db-pool 10</pre>
  *
  * <p>Why it exists: it splits each gap between loom-service and the event-loop peers in two. What loom-service
  * loses against this app is loom-service's own cost (filters, limiter, observability, CPU pool, its fetcher);
  * what this app loses against Vert.x is Helidon's and Loom's. So there are no filters, metrics, limiter or access
  * log here, and none should be added: a feature belongs in loom-service, where {@code bench/} shows its price.
+ * Posts are kept in memory ({@link Posts}), or with {@code --db URI} in PostgreSQL over JDBC ({@link PgPosts}).
  *
  * <p>As in loom-service, every request runs on a virtual thread of its own and handlers are plain blocking code:
  * {@code /io} is {@link Thread#sleep}, {@code /cpu} hashes on the request's thread (what loom-service does with
@@ -70,19 +72,25 @@ public final class HelidonBare {
             .readTimeout(CALL_TIMEOUT)
             .connectionCacheSize(1024)
             .build();
-    private final Posts posts = new Posts();
+    private final PostRoutes posts;
+
+    HelidonBare(PostRoutes posts) {
+        this.posts = posts;
+    }
 
     public static void main(String[] args) {
-        String host = "127.0.0.1";
-        int port = 8080;
+        String host = "127.0.0.1", db = null;
+        int port = 8080, dbPool = 10;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--host" -> host = args[i + 1];
+                case "--db" -> db = args[i + 1];
+                case "--db-pool" -> dbPool = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        HelidonBare app = new HelidonBare();
+        HelidonBare app = new HelidonBare(db == null ? new Posts() : new PgPosts(db, dbPool));
         WebServer server = WebServer.builder()
                 .host(host)
                 .port(port)

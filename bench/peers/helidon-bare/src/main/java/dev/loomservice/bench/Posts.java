@@ -35,7 +35,7 @@ import static dev.loomservice.bench.HelidonBare.problem;
  * <p>Bad input is a problem: 415 (not {@code application/json} in UTF-8), 413 (over 64 KiB), 400 (not UTF-8, or
  * malformed JSON), 422 (valid JSON that is not an object, or brings its own {@code id}); an unknown id is 404.
  */
-final class Posts {
+final class Posts implements PostRoutes {
     static final int MAX_POSTS = 10_000, MAX_BODY = 65_536;
     private static final JsonReaderFactory READERS = Json.createReaderFactory(Map.of());
 
@@ -48,7 +48,8 @@ final class Posts {
         }
     };
 
-    void create(ServerRequest req, ServerResponse res) throws IOException {
+    @Override
+    public void create(ServerRequest req, ServerResponse res) throws IOException {
         JsonObject fields = object(req);
         if (fields.containsKey("id")) {
             throw problem(Status.UNPROCESSABLE_CONTENT_422, "'id' is assigned by the server; leave it out");
@@ -64,7 +65,8 @@ final class Posts {
                 .send(post.toString());
     }
 
-    void find(ServerRequest req, ServerResponse res) {
+    @Override
+    public void find(ServerRequest req, ServerResponse res) {
         String id = req.path().pathParameters().get("id");
         JsonObject post = null;
         if (id.matches("[0-9]{1,18}")) {
@@ -78,8 +80,8 @@ final class Posts {
         res.header(HeaderValues.CONTENT_TYPE_JSON).send(post.toString());
     }
 
-    /** The body as one JSON object, or the problem that says why not. */
-    private static JsonObject object(ServerRequest req) throws IOException {
+    /** The body as one JSON object, or the problem that says why not (an {@code id} in it is still allowed). */
+    static JsonObject object(ServerRequest req) throws IOException {
         HttpMediaType type = req.headers().contentType().orElse(null);
         if (type == null || !type.mediaType().type().equalsIgnoreCase("application")
                 || !type.mediaType().subtype().equalsIgnoreCase("json")

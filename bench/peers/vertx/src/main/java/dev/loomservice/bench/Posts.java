@@ -5,6 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -17,7 +18,7 @@ import io.vertx.core.json.JsonObject;
  * {@code POST /posts} and {@code GET /posts/{id}}: at most 10,000 posts in memory, the oldest evicted first, bodies
  * of at most 64 KiB, read without blocking (the body arrives in chunks on the event loop).
  */
-final class Posts {
+final class Posts implements PostRoutes {
     static final int MAX_POSTS = 10_000, MAX_BODY = 65_536;
 
     private long lastId;
@@ -28,7 +29,24 @@ final class Posts {
         }
     };
 
-    void create(HttpServerRequest req) {
+    @Override
+    public void create(HttpServerRequest req) {
+        readObject(req, fields -> {
+            JsonObject post;
+            synchronized (this) { // one lock for all event loops; held for a map put, never across I/O
+                post = new JsonObject().put("id", ++lastId).mergeIn(fields);
+                posts.put(lastId, post);
+            }
+            req.response().setStatusCode(201).putHeader("Location", "/posts/" + post.getLong("id"))
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(post.encode());
+        });
+    }
+
+    /**
+     * Reads the body without blocking and hands {@code then} the JSON object it holds, without an {@code id}; or
+     * answers the problem that says why not (415, 413, 400, 422) and never calls {@code then}.
+     */
+    static void readObject(HttpServerRequest req, Consumer<JsonObject> then) {
         String type = req.getHeader(HttpHeaders.CONTENT_TYPE);
         if (type == null || !type.toLowerCase().replace(" ", "").matches("application/json(;charset=\"?utf-8\"?)?")) {
             Problem.send(req, 415, "the body must be application/json (UTF-8)");
@@ -40,10 +58,10 @@ final class Posts {
                 body.appendBuffer(chunk);
             }
         });
-        req.endHandler(end -> stored(req, body));
+        req.endHandler(end -> parsed(req, body, then));
     }
 
-    private void stored(HttpServerRequest req, Buffer body) {
+    private static void parsed(HttpServerRequest req, Buffer body, Consumer<JsonObject> then) {
         if (body.length() > MAX_BODY) {
             Problem.send(req, 413, "the body must be at most " + MAX_BODY + " bytes");
             return;
@@ -64,16 +82,11 @@ final class Posts {
             Problem.send(req, 422, "'id' is assigned by the server; leave it out");
             return;
         }
-        JsonObject post;
-        synchronized (this) { // one lock for all event loops; held for a map put, never across I/O
-            post = new JsonObject().put("id", ++lastId).mergeIn(fields);
-            posts.put(lastId, post);
-        }
-        req.response().setStatusCode(201).putHeader("Location", "/posts/" + post.getLong("id"))
-                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(post.encode());
+        then.accept(fields);
     }
 
-    void find(HttpServerRequest req, String id) {
+    @Override
+    public void find(HttpServerRequest req, String id) {
         JsonObject post = null;
         if (id.matches("[0-9]{1,18}")) {
             synchronized (this) {

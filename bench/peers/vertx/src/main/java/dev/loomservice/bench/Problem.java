@@ -19,6 +19,7 @@ final class Problem extends RuntimeException {
             case 413 -> "Content Too Large";
             case 415 -> "Unsupported Media Type";
             case 422 -> "Unprocessable Content";
+            case 503 -> "Service Unavailable";
             default -> "Internal Server Error";
         };
         JsonObject body = new JsonObject().put("type", "about:blank").put("title", title).put("status", status)

@@ -27,11 +27,13 @@ import io.vertx.core.json.JsonObject;
 /**
  * The Java event-loop peer of {@code bench/}: loom-service's routes on Vert.x core, every handler non-blocking.
  *
- * <pre>java -jar target/vertx-peer.jar --port 38004</pre>
+ * <pre>java -jar target/vertx-peer.jar --port 38004
+ * java -jar target/vertx-peer.jar --port 38004 --db postgresql://bench@127.0.0.1:5432/bench --db-pool 10</pre>
  *
  * <p>{@code /io} is a timer, {@code /fanout} composes futures from Vert.x's HTTP client, {@code /cpu} runs on the
  * worker pool with {@code executeBlocking} (unordered), as the Vert.x documentation advises for blocking work. One
  * verticle instance per available core, each with its own event loop, as the Vert.x documentation advises.
+ * Posts are kept in memory ({@link Posts}), or with {@code --db URI} in PostgreSQL ({@link PgPosts}).
  */
 public final class VertxPeer extends VerticleBase {
     static final int MAX_MS = 60_000, MAX_WORK = 10_000_000, MAX_CALLS = 100, CALL_TIMEOUT_MS = 5_000;
@@ -41,29 +43,32 @@ public final class VertxPeer extends VerticleBase {
 
     private final String host;
     private final int port;
-    private final Posts posts;
+    private final PostRoutes posts;
     private HttpClientAgent client;
 
-    VertxPeer(String host, int port, Posts posts) {
+    VertxPeer(String host, int port, PostRoutes posts) {
         this.host = host;
         this.port = port;
         this.posts = posts;
     }
 
     public static void main(String[] args) {
-        String host = "127.0.0.1";
-        int port = 8080;
+        String host = "127.0.0.1", db = null;
+        int port = 8080, dbPool = 10;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--host" -> host = args[i + 1];
+                case "--db" -> db = args[i + 1];
+                case "--db-pool" -> dbPool = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         String h = host;
         int p = port;
-        Posts posts = new Posts();
-        Vertx.vertx().deployVerticle(() -> new VertxPeer(h, p, posts),
+        Vertx vertx = Vertx.vertx();
+        PostRoutes posts = db == null ? new Posts() : new PgPosts(vertx, db, dbPool);
+        vertx.deployVerticle(() -> new VertxPeer(h, p, posts),
                                      new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
                 .onFailure(e -> {
                     e.printStackTrace();
