@@ -1,15 +1,13 @@
 package dev.loomservice.ws;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import dev.loomservice.observe.PrometheusText;
 import dev.loomservice.store.Database;
@@ -25,18 +23,17 @@ import io.helidon.websocket.WsCloseException;
  * Chat rooms shared by every instance on one PostgreSQL database, over its {@code LISTEN/NOTIFY}
  * ({@link Notifications}, channel {@value #CHANNEL}). Every event, a local member's too, is published as a
  * {@link Notice} and delivered only when it comes back on the channel, so each room has one order, the database's
- * commit order, on every instance. A member receives its room's events from its own join notice on: it is added
- * to the receivers when that notice comes back.
+ * commit order, on every instance. A member receives its room's events from its own join notice on ({@link Seats}).
  *
- * <p>Delivery ({@link #received}) runs on the one listening thread, under the lock, and only queues
- * ({@link Member#offer}), as in {@link LocalRooms}. Publishing runs on the member's own thread, outside the lock,
- * through the database pool.
+ * <p>Delivery ({@link #received}) runs on the one listening thread, under the lock, and only queues, as in
+ * {@link LocalRooms}. Publishing runs on the member's own thread, outside the lock, through the database pool.
  *
- * <p>What a member is told instead of losing events silently: it cannot join while the instance is not listening
- * (503 at the upgrade, {@link #refusal}); a message that the database does not take closes its sender with 1013 (try
- * again later); losing the listening connection closes every member of this instance with 1013, since events sent
- * meanwhile will never arrive here. A message too big for one notification closes its sender with 1009, like one
- * over {@code max-message-bytes}. Join and leave notices carry no member count: no instance sees the whole room.
+ * <p>What a member is told instead of losing events silently: it cannot join while this instance is not listening
+ * (503 at the upgrade, {@link #refusal}); a join or message that the database does not take closes its member with
+ * 1013 (try again later); losing the listening connection closes every member of this instance with 1013, since
+ * events sent meanwhile will never arrive here. A message too big for one notification closes its sender with
+ * 1009, like one over {@code max-message-bytes}. Join and leave notices carry no member count: no instance sees
+ * the whole room.
  */
 final class SharedRooms implements ChatRooms, Notifications.Listener {
     static final String CHANNEL = "loom_chat";
@@ -47,47 +44,40 @@ final class SharedRooms implements ChatRooms, Notifications.Listener {
     private final String instance = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     private final AtomicLong numbers = new AtomicLong();
     private final ReentrantLock lock = new ReentrantLock();
-    private final Map<String, Room> rooms = new HashMap<>();
+    private final Seats seats = new Seats();
     private final LongAdder slowDisconnects = new LongAdder();
-    private final LongAdder unavailable = new LongAdder();
-
-    private static final class Room {
-        final Map<Member, Long> present = new HashMap<>(); // this instance's members, by their number
-        final List<Member> receiving = new ArrayList<>(); // those whose join notice came back
-    }
+    private final LongAdder refused = new LongAdder();
 
     SharedRooms(Database database) {
         this.channel = new Notifications(database, CHANNEL, this);
     }
 
     @Override
-    public void join(String name, Member member) {
+    public void join(String room, Member member) {
         long number = numbers.incrementAndGet();
-        lock.lock();
-        try {
+        locked(() -> {
             if (!channel.listening()) {
                 throw unavailable("the chat is not connected to its database");
             }
-            rooms.computeIfAbsent(name, n -> new Room()).present.put(member, number);
-        } finally {
-            lock.unlock();
-        }
-        if (!publish(Notice.of(instance, number, ChatEvent.joined(name, member.name(), -1)))) {
-            remove(name, member);
+            seats.add(room, member, number);
+            return null;
+        });
+        if (!publish(Notice.of(instance, number, ChatEvent.joined(room, member.name(), -1)))) {
+            locked(() -> seats.remove(room, member));
             throw unavailable("the chat's database is not answering; join again later");
         }
-        if (number(name, member) == null) { // the listening connection was lost meanwhile ({@link #lost})
-            publish(Notice.of(instance, number, ChatEvent.left(name, member.name(), "was disconnected", -1)));
+        if (locked(() -> seats.number(room, member)) == null) { // the listening connection was lost meanwhile
+            publish(Notice.of(instance, number, ChatEvent.left(room, member.name(), "was disconnected", -1)));
         }
     }
 
     @Override
-    public void say(String name, Member member, String text) {
-        Long number = number(name, member);
+    public void say(String room, Member member, String text) {
+        Long number = locked(() -> seats.number(room, member));
         if (number == null) {
             return; // removed as too slow, or after a lost connection, and still sending
         }
-        Notice notice = Notice.of(instance, number, ChatEvent.message(name, member.name(), text));
+        Notice notice = Notice.of(instance, number, ChatEvent.message(room, member.name(), text));
         if (!Notifications.fits(notice.payload())) {
             throw new WsCloseException("message too big for a shared room (PostgreSQL NOTIFY: under 8000 bytes)",
                                        WsCloseCodes.TOO_BIG);
@@ -98,10 +88,10 @@ final class SharedRooms implements ChatRooms, Notifications.Listener {
     }
 
     @Override
-    public void leave(String name, Member member) {
-        Long number = remove(name, member);
+    public void leave(String room, Member member) {
+        Long number = locked(() -> seats.remove(room, member));
         if (number != null) {
-            publish(Notice.of(instance, number, ChatEvent.left(name, member.name(), "left", -1)));
+            publish(Notice.of(instance, number, ChatEvent.left(room, member.name(), "left", -1)));
         }
     }
 
@@ -115,7 +105,7 @@ final class SharedRooms implements ChatRooms, Notifications.Listener {
 
     @Override
     public void listening() {
-        // nothing to do: joins check the channel themselves
+        // nothing to do: joins ask the channel
     }
 
     @Override
@@ -125,59 +115,26 @@ final class SharedRooms implements ChatRooms, Notifications.Listener {
             LOG.log(System.Logger.Level.WARNING, "ignored a notification on " + CHANNEL + " that is not a chat event");
             return;
         }
-        List<Member> slow = new ArrayList<>();
-        lock.lock();
-        try {
-            Room room = rooms.get(notice.room());
-            if (room == null) {
-                return;
-            }
-            if (notice.instance().equals(instance)) {
-                room.present.forEach((m, n) -> {
-                    if (notice.joinOf(instance, n)) {
-                        room.receiving.add(m);
-                    }
-                });
-            }
-            for (Member m : room.receiving) {
-                if (!m.offer(notice.json())) {
-                    slow.add(m);
-                }
-            }
-            slow.forEach(m -> removeLocked(notice.room(), m));
-        } finally {
-            lock.unlock();
-        }
+        List<Member> slow = locked(() -> seats.deliver(notice, instance));
         for (Member m : slow) {
             slowDisconnects.increment();
             m.disconnect(TOO_SLOW, "too slow: " + m.queueLength() + " messages waiting for it");
         }
-        if (!slow.isEmpty()) {
-            Thread.ofVirtual().name("chat-slow-notice").start(() -> slow.forEach(
-                    m -> publish(Notice.of(instance, 0, ChatEvent.left(notice.room(), m.name(),
-                                                                    "was disconnected: too slow", -1)))));
+        if (!slow.isEmpty()) { // not on this thread: it must not wait for the database
+            Thread.ofVirtual().name("chat-slow-notice").start(() -> slow.forEach(m -> publish(
+                    Notice.of(instance, 0, ChatEvent.left(notice.room(), m.name(), "was disconnected: too slow", -1)))));
         }
     }
 
-    /** Every member here may have missed events: all are closed, and the rooms are told if the database answers. */
+    /** Every member here may have missed events: all are closed, and their rooms told if the database answers. */
     @Override
     public void lost(String why) {
-        List<Notice> leaves = new ArrayList<>();
-        List<Member> members = new ArrayList<>();
-        lock.lock();
-        try {
-            rooms.forEach((name, room) -> room.present.forEach((m, n) -> {
-                members.add(m);
-                leaves.add(Notice.of(instance, n, ChatEvent.left(name, m.name(), "was disconnected", -1)));
-            }));
-            rooms.clear();
-        } finally {
-            lock.unlock();
-        }
-        members.forEach(m -> m.disconnect(UNAVAILABLE, "the chat lost its database connection; join again"));
+        List<Seats.Seat> all = locked(seats::clear);
+        all.forEach(s -> s.member().disconnect(UNAVAILABLE, "the chat lost its database connection; join again"));
         Thread.ofVirtual().name("chat-lost-notice").start(() -> {
-            for (Notice leave : leaves) {
-                if (!publish(leave)) {
+            for (Seats.Seat s : all) {
+                if (!publish(Notice.of(instance, s.number(),
+                                       ChatEvent.left(s.room(), s.member().name(), "was disconnected", -1)))) {
                     return;
                 }
             }
@@ -186,12 +143,7 @@ final class SharedRooms implements ChatRooms, Notifications.Listener {
 
     @Override
     public int count() {
-        lock.lock();
-        try {
-            return rooms.size();
-        } finally {
-            lock.unlock();
-        }
+        return locked(seats::rooms);
     }
 
     @Override
@@ -216,7 +168,7 @@ final class SharedRooms implements ChatRooms, Notifications.Listener {
                   channel.listening() ? 1 : 0)
                 .counter("loom_websocket_chat_unavailable_total",
                          "Chat events the database did not take (a join or message is then refused with 1013).",
-                         unavailable.sum());
+                         refused.sum());
     }
 
     /** Publishes; {@code false} if the database did not take it (down, or busy beyond its timeouts). */
@@ -225,43 +177,21 @@ final class SharedRooms implements ChatRooms, Notifications.Listener {
             channel.publish(notice.payload());
             return true;
         } catch (Database.Unavailable e) {
-            unavailable.increment();
+            refused.increment();
             return false;
         }
     }
 
-    private Long number(String name, Member member) {
+    private <T> T locked(Supplier<T> action) {
         lock.lock();
         try {
-            Room room = rooms.get(name);
-            return room == null ? null : room.present.get(member);
+            return action.get();
         } finally {
             lock.unlock();
         }
     }
 
-    private Long remove(String name, Member member) {
-        lock.lock();
-        try {
-            return removeLocked(name, member);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private Long removeLocked(String name, Member member) {
-        Room room = rooms.get(name);
-        Long number = room == null ? null : room.present.remove(member);
-        if (number != null) {
-            room.receiving.remove(member);
-            if (room.present.isEmpty()) {
-                rooms.remove(name);
-            }
-        }
-        return number;
-    }
-
-    private WsCloseException unavailable(String reason) {
+    private static WsCloseException unavailable(String reason) {
         return new WsCloseException(reason, UNAVAILABLE);
     }
 }
