@@ -148,19 +148,22 @@ class SharedChatIT {
         }
     }
 
+    /** The README's bound: 7,600 bytes of text fit, with the longest room and name (32 four-byte characters). */
     @Test
     void aMessageTooBigForOneNotificationClosesItsSenderWith1009() {
-        try (WsClient alice = join(a.port(), "big", "alice");
-             WsClient bob = join(b.port(), "big", "bob")) {
+        String room = "r".repeat(ChatParams.MAX_ROOM);
+        String name = "😀".repeat(ChatParams.MAX_NAME);
+        try (WsClient alice = join(a.port(), room, name);
+             WsClient bob = join(b.port(), room, "bob")) {
             assertThat(json(alice.nextText()).getString("text"), is("bob joined"));
-            String fits = "x".repeat(7_800);
+            String fits = "x".repeat(7_600);
             alice.send(fits);
             assertThat(json(bob.nextText()).getString("text"), is(fits));
-            alice.send("y".repeat(7_950));
+            alice.send("y".repeat(7_700));
             WsClient.Closed closed = alice.closed();
             assertThat(closed.code(), is(1009));
             assertThat(closed.reason(), containsString("under 8000 bytes"));
-            assertThat(json(bob.nextText()).getString("text"), is("alice left"));
+            assertThat(json(bob.nextText()).getString("text"), is(name + " left"));
         }
     }
 
