@@ -90,10 +90,13 @@ public final class Notifications implements AutoCloseable {
 
     /**
      * Sends {@code payload} to every listener, in a transaction of its own; returns once it is committed. The
-     * commit does not wait for the write-ahead log to be flushed ({@code synchronous_commit} off for this
-     * transaction alone): a notification is not stored data, so a crash can lose nothing a flush would have kept,
-     * and PostgreSQL lets only one notifying transaction commit at a time, so waiting for a disk flush there would
-     * bound every instance's chat together.
+     * commit does not wait for the write-ahead log to be flushed: {@code synchronous_commit} is off for this
+     * transaction alone ({@code set_config(..., true)} is {@code SET LOCAL}, and "the behavior for any one
+     * transaction is determined by the setting in effect when it commits", PostgreSQL 15 documentation, 20.5.1).
+     * Why: a notification is not stored data, so a crash can lose nothing a flush would have kept; and PostgreSQL
+     * holds a cluster-wide lock from a notifying transaction's queue insert until its commit is complete (that is
+     * how the queue stays in commit order: {@code PreCommit_Notify} in {@code async.c}), so a flush there would be
+     * waited for by every notifying transaction of every instance, one after the other.
      *
      * @throws Database.Unavailable the database is down or busy (see {@link Database#call})
      * @throws IllegalArgumentException the payload does not {@link #fits fit}
