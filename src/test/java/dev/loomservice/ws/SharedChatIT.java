@@ -1,6 +1,10 @@
 package dev.loomservice.ws;
 
 import java.net.http.WebSocketHandshakeException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -164,6 +168,41 @@ class SharedChatIT {
             assertThat(closed.code(), is(1009));
             assertThat(closed.reason(), containsString("under 8000 bytes"));
             assertThat(json(bob.nextText()).getString("text"), is(name + " left"));
+        }
+    }
+
+    /**
+     * The database stays up but one instance's listening connection is killed: that instance's member is closed
+     * with 1013, the room on the other instance is told, and the instance listens again by itself.
+     */
+    @Test
+    void aKilledListeningConnectionClosesThatInstancesMembersAndTheOthersAreTold() throws Exception {
+        WsClient alice = join(a.port(), "killed", "alice");
+        WsClient bob = join(b.port(), "killed", "bob");
+        try {
+            assertThat(json(alice.nextText()).getString("text"), is("bob joined"));
+            try (Connection c = DriverManager.getConnection(pg.config().get("app.db.url"), "loom", "");
+                 Statement s = c.createStatement();
+                 ResultSet killed = s.executeQuery("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                         + " WHERE application_name = 'loom-service listen loom_chat' LIMIT 1")) {
+                assertThat(killed.next() && killed.getBoolean(1), is(true));
+            }
+            Await.until("one member is closed", AWAIT, () -> alice.isClosed() || bob.isClosed());
+            WsClient closed = alice.isClosed() ? alice : bob;
+            WsClient other = closed == alice ? bob : alice;
+            assertThat(closed.closed().code(), is(1013));
+            assertThat(json(other.nextText()).getString("text"),
+                       is((closed == alice ? "alice" : "bob") + " was disconnected"));
+            TestServer restored = closed == alice ? a : b;
+            awaitListening(restored);
+            try (WsClient again = join(restored.port(), "killed", "again")) {
+                assertThat(json(other.nextText()).getString("text"), is("again joined"));
+                other.send("welcome back");
+                assertThat(json(again.nextText()).getString("text"), is("welcome back"));
+            }
+        } finally {
+            alice.close();
+            bob.close();
         }
     }
 
