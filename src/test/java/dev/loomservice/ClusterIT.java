@@ -107,6 +107,8 @@ class ClusterIT {
                 URI uri = URI.create("ws://127.0.0.1:" + haproxy.uri().getPort() + "/ws/chat?room=balanced&name=m" + k);
                 WsClient member = WsClient.connect(uri, Map.of("X-Request-Id", id));
                 all.add(member);
+                // from its own join notice on, it receives every event of the room
+                assertThat(nextChat(member).getString("text"), is("m" + k + " joined"));
                 Await.until("an instance logged the upgrade " + id, STARTUP,
                             () -> instanceLogging("id=" + id) >= 0);
                 byInstance.putIfAbsent(instanceLogging("id=" + id), member);
@@ -196,11 +198,15 @@ class ClusterIT {
     /** The text of the member's next chat message, past the join notices of those who came after it. */
     private static String nextChatText(WsClient member) {
         while (true) {
-            JsonObject event = Json.createReader(new StringReader(member.nextText())).readObject();
+            JsonObject event = nextChat(member);
             if (event.getString("type").equals("message")) {
                 return event.getString("text");
             }
         }
+    }
+
+    private static JsonObject nextChat(WsClient member) {
+        return Json.createReader(new StringReader(member.nextText())).readObject();
     }
 
     private static ServiceProcess instance(int i) {
