@@ -68,7 +68,7 @@ public final class Wiring {
         this.fanOut = new FanOutService(settings.fanOut());
         this.database = new Database(settings.db());
         this.posts = new PostService(settings.posts(), deadline, new PostStore(database));
-        this.webSockets = new WebSockets(settings.websocket());
+        this.webSockets = new WebSockets(settings.websocket(), database);
         // ready: not draining, and the database answers (so a balancer stops sending while it does not)
         this.observe = new ObserveService(settings.observe(), inFlight, () -> !drain.draining() && database.up(),
                                           List.of(limiter, cpu.pool(), deadline, drain, webSockets, database));
@@ -113,7 +113,7 @@ public final class Wiring {
                 .addFilter(webSockets.gate()) // upgrades pass the filters too, this one admits them
                 .addFilter(head.asGet()) // innermost: everything outside sees HEAD
                 .addFeature(deadline)
-                .addFeature(new Lifecycle(database));
+                .addFeature(new Lifecycle(database, webSockets));
         // Each service under its own prefix, flattened into this one routing table, exact paths before patterns
         // (see RouteTable); within each, the order here is the order of matching.
         var rules = RouteTable.rules(routing)
@@ -158,8 +158,11 @@ public final class Wiring {
         return protocols;
     }
 
-    /** The database opens before the server takes requests and closes after it has stopped (once, however many sockets). */
-    private record Lifecycle(Database database) implements HttpFeature {
+    /**
+     * The database, then the chat's use of it, open before the server takes requests; both close after it has
+     * stopped, in reverse order (once, however many sockets).
+     */
+    private record Lifecycle(Database database, WebSockets webSockets) implements HttpFeature {
         @Override
         public void setup(HttpRouting.Builder routing) {
             // no routes
@@ -168,10 +171,12 @@ public final class Wiring {
         @Override
         public void beforeStart() {
             database.start();
+            webSockets.start();
         }
 
         @Override
         public void afterStop() {
+            webSockets.stop();
             database.close();
         }
     }

@@ -1,19 +1,26 @@
 package dev.loomservice;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,7 +33,7 @@ import static org.hamcrest.Matchers.is;
 
 /**
  * Two instances of the jar, one real PostgreSQL, and a real HAProxy running etc/haproxy.cfg in front: what
- * {@code ./loom cluster 2} starts.
+ * {@code ./loom cluster 2} starts. Posts and chat rooms are shared through PostgreSQL.
  */
 class ClusterIT {
     private static final Duration STARTUP = Duration.ofSeconds(60);
@@ -83,6 +90,36 @@ class ClusterIT {
         }
         for (ServiceProcess instance : instances) {
             instance.awaitLine(l -> l.contains(" access method=GET path=/ status=200"), Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * Chat members connect through HAProxy until one is on each instance (the access log of the instance that took
+     * the upgrade has its X-Request-Id); what one sends reaches the other, through PostgreSQL's LISTEN/NOTIFY.
+     */
+    @Test
+    void aChatMessageThroughTheBalancerReachesAMemberOnTheOtherInstance() {
+        Map<Integer, WsClient> byInstance = new HashMap<>();
+        List<WsClient> all = new ArrayList<>();
+        try {
+            for (int k = 0; byInstance.size() < 2 && k < 8; k++) {
+                String id = "cluster-chat-" + k;
+                URI uri = URI.create("ws://127.0.0.1:" + haproxy.uri().getPort() + "/ws/chat?room=balanced&name=m" + k);
+                WsClient member = WsClient.connect(uri, Map.of("X-Request-Id", id));
+                all.add(member);
+                // from its own join notice on, it receives every event of the room
+                assertThat(nextChat(member).getString("text"), is("m" + k + " joined"));
+                Await.until("an instance logged the upgrade " + id, STARTUP,
+                            () -> instanceLogging("id=" + id) >= 0);
+                byInstance.putIfAbsent(instanceLogging("id=" + id), member);
+            }
+            assertThat("members on both instances", byInstance.keySet(), is(Set.of(0, 1)));
+            byInstance.get(1).send("from i2, through the balancer");
+            for (WsClient member : byInstance.values()) {
+                assertThat(nextChatText(member), is("from i2, through the balancer"));
+            }
+        } finally {
+            all.forEach(WsClient::close);
         }
     }
 
@@ -146,6 +183,30 @@ class ClusterIT {
                 failures.add(e.toString());
             }
         }
+    }
+
+    /** The index of the instance whose output has {@code text}, or -1. */
+    private static int instanceLogging(String text) {
+        for (int i = 0; i < instances.length; i++) {
+            if (instances[i].output().contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The text of the member's next chat message, past the join notices of those who came after it. */
+    private static String nextChatText(WsClient member) {
+        while (true) {
+            JsonObject event = nextChat(member);
+            if (event.getString("type").equals("message")) {
+                return event.getString("text");
+            }
+        }
+    }
+
+    private static JsonObject nextChat(WsClient member) {
+        return Json.createReader(new StringReader(member.nextText())).readObject();
     }
 
     private static ServiceProcess instance(int i) {

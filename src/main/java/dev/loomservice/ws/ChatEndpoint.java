@@ -16,8 +16,9 @@ import io.helidon.websocket.WsUpgradeException;
  * {@code /ws/chat?room=R&name=N}: every text message a member sends goes to all members of room R (the sender
  * included) as a {@link ChatEvent}; joins and leaves are announced. A {@code room} or {@code name} that
  * {@link ChatParams} refuses is a 400 to the upgrade request. Binary messages are refused with 1003; then the member
- * leaves. What breaks the protocol (a message over {@code max-message-bytes}, text that is not UTF-8, ...) never
- * gets here: {@link FrameGuard} fails the connection first.
+ * leaves. So is a join or a message that the {@link ChatRooms} refuse (with 1013 or 1009, across instances). What
+ * breaks the protocol (a message over {@code max-message-bytes}, text that is not UTF-8, ...) never gets here:
+ * {@link FrameGuard} fails the connection first.
  *
  * <p>One instance per connection. Helidon calls it on the connection's virtual thread, which only reads: what the
  * member receives is written by its own sender thread ({@link Member}), so a slow reader never blocks the room.
@@ -43,14 +44,17 @@ final class ChatEndpoint implements WsListener {
         this.reassembler = new Reassembler();
     }
 
-    /** The chat's own upgrade check: {@code room} and {@code name} as {@link ChatParams} accepts them. */
-    static Optional<UpgradeGate.Refusal> check(HttpPrologue prologue, Headers headers) {
+    /**
+     * The chat's own upgrade check: {@code room} and {@code name} as {@link ChatParams} accepts them, then whether
+     * {@code rooms} take members now.
+     */
+    static Optional<UpgradeGate.Refusal> check(ChatRooms rooms, HttpPrologue prologue, Headers headers) {
         try {
             ChatParams.from(prologue.query());
-            return Optional.empty();
         } catch (IllegalArgumentException e) {
             return Optional.of(new UpgradeGate.Refusal(Status.BAD_REQUEST_400, e.getMessage()));
         }
+        return rooms.refusal();
     }
 
     @Override
@@ -65,7 +69,12 @@ final class ChatEndpoint implements WsListener {
     public void onOpen(WsSession session) {
         try {
             member = new Member(params.name(), session, connection, settings);
-            rooms.join(params.room(), member);
+            try {
+                rooms.join(params.room(), member);
+            } catch (WsCloseException refused) {
+                closing = true;
+                member.disconnect(refused.closeCode(), refused.getMessage());
+            }
             connection.whenEnded(this::leave);
         } catch (RuntimeException e) {
             WebSockets.closeOnError(session, e);
@@ -76,7 +85,7 @@ final class ChatEndpoint implements WsListener {
     @Override
     public void onMessage(WsSession session, String text, boolean last) {
         if (!closing) {
-            reassembler.text(text, last).ifPresent(message -> rooms.say(params.room(), member, message));
+            reassembler.text(text, last).ifPresent(this::say);
         }
     }
 
@@ -104,6 +113,14 @@ final class ChatEndpoint implements WsListener {
     @Override
     public void onClose(WsSession session, int status, String reason) {
         leave();
+    }
+
+    private void say(String message) {
+        try {
+            rooms.say(params.room(), member, message);
+        } catch (WsCloseException refused) {
+            fail(refused);
+        }
     }
 
     private void fail(WsCloseException e) {

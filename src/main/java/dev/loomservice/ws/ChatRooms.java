@@ -1,125 +1,52 @@
 package dev.loomservice.ws;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Optional;
+
+import dev.loomservice.observe.PrometheusText;
 
 import io.helidon.websocket.WsCloseCodes;
+import io.helidon.websocket.WsCloseException;
 
 /**
- * The chat rooms: who is in which room, and delivery of events to them. A room exists while it has members.
+ * The chat rooms: who is in which room, and how a room's events reach its members, each member receiving them in
+ * the room's one order, from its own join notice on. {@link LocalRooms} keeps them in this process (no shared
+ * database); {@link SharedRooms} shares them with every instance on the same PostgreSQL.
  *
- * <p>Each room has a lock, held while an event is queued to every member. Queuing never blocks
- * ({@link Member#offer}), so the lock is held for microseconds, and every member of a room receives the room's
- * events in one and the same order. A member whose queue is full is removed from the room at once, the others
- * are told ({@code "bob was disconnected: too slow"}), and it is disconnected with close code 1008 (policy
- * violation: it did not read its messages); see {@link Member#disconnect}.
+ * <p>Methods that throw {@link WsCloseException} refuse the member: the caller closes its connection with the
+ * exception's code and message (a close reason, at most 123 bytes).
  */
-final class ChatRooms {
-    static final int TOO_SLOW = WsCloseCodes.VIOLATED_POLICY;
-
-    private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
-    private final LongAdder slowDisconnects = new LongAdder();
-
-    private static final class Room {
-        final ReentrantLock lock = new ReentrantLock();
-        final List<Member> members = new ArrayList<>();
-        boolean closed; // removed from the map; a joiner that finds it closed takes a new room
-    }
+interface ChatRooms {
+    /** A member whose queue is full: it did not read its messages (policy violation). */
+    int TOO_SLOW = WsCloseCodes.VIOLATED_POLICY;
 
     /** Adds {@code member} to {@code room} and tells the room, the new member included. */
-    void join(String name, Member member) {
-        while (true) {
-            Room room = rooms.computeIfAbsent(name, n -> new Room());
-            room.lock.lock();
-            try {
-                if (!room.closed) {
-                    room.members.add(member);
-                    deliver(name, room, ChatEvent.joined(name, member.name(), room.members.size()));
-                    return;
-                }
-            } finally {
-                room.lock.unlock();
-            }
-        }
-    }
+    void join(String room, Member member);
 
     /** Sends {@code text} from {@code member} to everyone in {@code room}, the sender included. */
-    void say(String name, Member member, String text) {
-        Room room = rooms.get(name);
-        if (room == null) {
-            return;
-        }
-        room.lock.lock();
-        try {
-            if (room.members.contains(member)) { // a member removed as too slow may still be sending
-                deliver(name, room, ChatEvent.message(name, member.name(), text));
-            }
-        } finally {
-            room.lock.unlock();
-        }
-    }
+    void say(String room, Member member, String text);
 
     /** Removes {@code member} from {@code room} and tells the others; does nothing if it is no longer there. */
-    void leave(String name, Member member) {
-        Room room = rooms.get(name);
-        if (room == null) {
-            return;
-        }
-        room.lock.lock();
-        try {
-            if (room.members.remove(member)) {
-                deliver(name, room, ChatEvent.left(name, member.name(), "left", room.members.size()));
-                closeIfEmpty(name, room);
-            }
-        } finally {
-            room.lock.unlock();
-        }
+    void leave(String room, Member member);
+
+    /** Why a new member could not join now (checked at the upgrade); empty when it can. */
+    default Optional<UpgradeGate.Refusal> refusal() {
+        return Optional.empty();
     }
 
-    int count() {
-        return rooms.size();
+    /** Rooms with at least one member in this process. */
+    int count();
+
+    /** Members disconnected since start because their queue was full. */
+    long slowDisconnects();
+
+    /** Before the server takes requests; the database is started. */
+    default void start() {
     }
 
-    long slowDisconnects() {
-        return slowDisconnects.sum();
+    /** After the server has stopped; before the database closes. */
+    default void stop() {
     }
 
-    /**
-     * Queues {@code event} to every member, under the room's lock. Members whose queue is full are removed, which
-     * is an event too; that one may overflow other queues, hence the loop (it ends: each round removes members).
-     */
-    private void deliver(String name, Room room, ChatEvent event) {
-        List<ChatEvent> events = new ArrayList<>(List.of(event));
-        List<Member> slow = new ArrayList<>();
-        for (int i = 0; i < events.size(); i++) {
-            String json = events.get(i).toJson();
-            List<Member> overflowed = new ArrayList<>();
-            for (Member m : room.members) {
-                if (!m.offer(json)) {
-                    overflowed.add(m);
-                }
-            }
-            room.members.removeAll(overflowed);
-            for (Member m : overflowed) {
-                events.add(ChatEvent.left(name, m.name(), "was disconnected: too slow", room.members.size()));
-            }
-            slow.addAll(overflowed);
-        }
-        for (Member m : slow) {
-            slowDisconnects.increment();
-            m.disconnect(TOO_SLOW, "too slow: " + m.queueLength() + " messages waiting for it");
-        }
-        closeIfEmpty(name, room);
-    }
-
-    private void closeIfEmpty(String name, Room room) {
-        if (room.members.isEmpty() && !room.closed) {
-            room.closed = true;
-            rooms.remove(name, room);
-        }
+    default void writeMetrics(PrometheusText out) {
     }
 }

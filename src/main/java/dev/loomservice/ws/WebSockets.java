@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.loomservice.config.ConfigValues;
-import dev.loomservice.problem.Problems;
-
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PrometheusText;
+import dev.loomservice.problem.Problems;
+import dev.loomservice.store.Database;
 
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
@@ -46,7 +46,7 @@ public final class WebSockets implements HttpService, Metered {
 
     private final Settings settings;
     private final UpgradeGate gate;
-    private final ChatRooms rooms = new ChatRooms();
+    private final ChatRooms rooms;
     private final byte[] page;
 
     /** What {@code app.websocket} configures. */
@@ -75,11 +75,16 @@ public final class WebSockets implements HttpService, Metered {
                            long slowMembersDisconnected) {
     }
 
-    public WebSockets(Settings settings) {
+    /**
+     * @param database on PostgreSQL (a shared database), chat rooms span every instance on it ({@link SharedRooms});
+     *                 otherwise they live in this process ({@link LocalRooms})
+     */
+    public WebSockets(Settings settings, Database database) {
         this.settings = settings;
+        this.rooms = database.settings().postgres() ? new SharedRooms(database) : new LocalRooms();
         Map<String, UpgradeGate.Check> checks = new LinkedHashMap<>();
         checks.put(EchoEndpoint.PATH, UpgradeGate.Check.NONE);
-        checks.put(ChatEndpoint.PATH, ChatEndpoint::check);
+        checks.put(ChatEndpoint.PATH, (prologue, headers) -> ChatEndpoint.check(rooms, prologue, headers));
         this.gate = new UpgradeGate(settings.maxConnections(), checks);
         this.page = resource("web/chat.html");
     }
@@ -98,6 +103,16 @@ public final class WebSockets implements HttpService, Metered {
         server.addRouting(WsRouting.builder()
                                   .endpoint(EchoEndpoint.PATH, () -> new EchoEndpoint(gate, settings))
                                   .endpoint(ChatEndpoint.PATH, () -> new ChatEndpoint(gate, rooms, settings)));
+    }
+
+    /** Starts what the chat needs beside the server (the shared rooms' listening connection); the database is started. */
+    public void start() {
+        rooms.start();
+    }
+
+    /** After the server has stopped, before the database closes. */
+    public void stop() {
+        rooms.stop();
     }
 
     /** The filter that admits upgrades to the endpoints ({@link UpgradeGate}): install after the limiter. */
@@ -133,6 +148,7 @@ public final class WebSockets implements HttpService, Metered {
                          "Upgrades refused (method, origin, parameters or connection maximum).", s.rejectedUpgrades())
                 .counter("loom_websocket_slow_members_disconnected_total",
                          "Chat members dropped because their outbound queue was full.", s.slowMembersDisconnected());
+        rooms.writeMetrics(out);
     }
 
     private void page(ServerRequest req, ServerResponse res) {
