@@ -21,20 +21,24 @@ final class Params {
 
     /** The integer value of query parameter {@code name}, which must be given once and lie in {@code [min, max]}. */
     static int intIn(ServerRequest req, String name, int min, int max) {
-        if (!given(req, name)) {
+        List<String> values = values(req.query().rawValue(), name);
+        if (values.isEmpty()) {
             throw Problems.badRequest(expected(name, min, max) + "; it is missing");
         }
-        return (int) parse(req, name, min, max, 9);
+        return (int) parse(values, name, min, max, 9);
     }
 
     /** Like {@link #intIn}, for a parameter that may be left out: then {@code dflt}. */
     static long longIn(ServerRequest req, String name, long min, long max, long dflt) {
-        return given(req, name) ? parse(req, name, min, max, 18) : dflt;
+        List<String> values = values(req.query().rawValue(), name);
+        return values.isEmpty() ? dflt : parse(values, name, min, max, 18);
     }
 
-    /** At most {@code digits} digits, so the value fits (int: 9, long: 18) before its range is checked. */
-    private static long parse(ServerRequest req, String name, long min, long max, int digits) {
-        List<String> values = values(req.query().rawValue(), name);
+    /**
+     * The one value in {@code values}, at most {@code digits} digits, so it fits (int: 9, long: 18) before its range
+     * is checked.
+     */
+    private static long parse(List<String> values, String name, long min, long max, int digits) {
         if (values.size() != 1) {
             throw Problems.badRequest(expected(name, min, max) + "; it was given " + values.size() + " times");
         }
