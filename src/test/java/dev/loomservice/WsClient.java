@@ -7,12 +7,14 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +91,25 @@ public final class WsClient implements AutoCloseable {
         Object body = refused.getResponse().body();
         return body instanceof byte[] bytes ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
                 : String.valueOf(body);
+    }
+
+    /**
+     * Each of {@code members} sends {@code perMember} texts, {@code "NAME 0"}, {@code "NAME 1"}, ... with its name from
+     * {@code names}, all members at once; returns when every text is sent.
+     */
+    public static void sendAtOnce(List<WsClient> members, List<String> names, int perMember) {
+        try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < members.size(); i++) {
+                WsClient member = members.get(i);
+                String name = names.get(i);
+                senders.submit(() -> {
+                    for (int m = 0; m < perMember; m++) {
+                        member.send(name + " " + m);
+                    }
+                    return null;
+                });
+            }
+        }
     }
 
     public WsClient send(String text) {

@@ -9,8 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import dev.loomservice.Await;
 import dev.loomservice.RawWebSocket;
@@ -98,18 +96,7 @@ class ChatIT {
                     assertThat(json(members.get(i).nextText()).getString("type"), is("join"));
                 }
             }
-            try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int i = 0; i < members.size(); i++) {
-                    WsClient member = members.get(i);
-                    String name = names.get(i);
-                    senders.submit(() -> {
-                        for (int m = 0; m < perMember; m++) {
-                            member.send(name + " " + m);
-                        }
-                        return null;
-                    });
-                }
-            }
+            WsClient.sendAtOnce(members, names, perMember);
             List<List<String>> received = new ArrayList<>();
             for (WsClient member : members) {
                 List<String> texts = new ArrayList<>();

@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import dev.loomservice.Await;
 import dev.loomservice.Postgres;
@@ -102,18 +100,7 @@ class SharedChatIT {
                     assertThat(json(members.get(i).nextText()).getString("text"), is(names.get(later) + " joined"));
                 }
             }
-            try (ExecutorService senders = Executors.newVirtualThreadPerTaskExecutor()) {
-                for (int i = 0; i < members.size(); i++) {
-                    WsClient member = members.get(i);
-                    String name = names.get(i);
-                    senders.submit(() -> {
-                        for (int m = 0; m < perMember; m++) {
-                            member.send(name + " " + m);
-                        }
-                        return null;
-                    });
-                }
-            }
+            WsClient.sendAtOnce(members, names, perMember);
             List<List<String>> received = new ArrayList<>();
             for (WsClient member : members) {
                 List<String> texts = new ArrayList<>();
