@@ -5,8 +5,10 @@ import contextlib
 import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -33,10 +35,18 @@ class Context:
         self._port = 0
         self._round = None
         self._postgres = None
+        self._store = 0
+        self.scratch = tempfile.mkdtemp(prefix="loom-bench-")  # removed by close()
 
     def in_round(self, index):
         """From now on scenarios measure only repeat `index` (None: all of them, one after another)."""
         self._round = index
+
+    def warmup(self, index):
+        """Seconds of load before a server start's point number `index`: the whole warm-up before its first point
+        (a fresh JVM compiles its hot paths then), a short settle before each later one (a new concurrency or route
+        on a server that is already warm)."""
+        return self.p["warmup"] if index == 0 else self.p["settle"]
 
     def repeats(self):
         """The repeat indices the current call measures: one per round when rounds interleave the servers."""
@@ -67,8 +77,8 @@ class Context:
                 continue
             stem = self.raw(self._tagged(f"{tag}-{spec.name}-server"))
             try:
-                return Server(spec, port, self.server_cpus, stem + ".log", extra_props, gc_log=stem + "-gc.log",
-                              extra_args=extra_args)
+                return Server(spec, port, self.server_cpus, stem + ".log", self._own_store(spec, tag, extra_props),
+                              gc_log=stem + "-gc.log", extra_args=extra_args)
             except RuntimeError as e:
                 with open(stem + ".log", errors="replace") as f:
                     if "in use" not in f.read():
@@ -84,6 +94,15 @@ class Context:
                 return port
         raise RuntimeError(f"no free port from {self.port_base + 10} up")
 
+    def _own_store(self, spec, tag, props):
+        """loom-service's start with `props`, plus, unless they name a database, an empty embedded one of its own:
+        the H2 file database it uses by default, in a new folder under the run's scratch directory, so runs never
+        write into the user's data/loom.mv.db, nor carry one start's rows (or a broken file) into the next."""
+        if not spec.ours or any(p.startswith("app.db.url=") for p in props):
+            return tuple(props)
+        self._store += 1
+        return (*props, f"app.db.url=jdbc:h2:file:{self.scratch}/h2-{self._store}-{tag}/loom")
+
     def postgres(self):
         """The run's one PostgreSQL (started on first use, on the client cores, port port_base + 1); close() stops
         it."""
@@ -92,6 +111,7 @@ class Context:
         return self._postgres
 
     def close(self):
+        shutil.rmtree(self.scratch, ignore_errors=True)
         if self._postgres is not None:
             self._postgres.stop()
             self._postgres = None
@@ -144,9 +164,10 @@ def closed_loop(ctx, spec, scenario, path, script, levels, bound_s=None):
     """Saturating load at each concurrency level: warm-up, then the measured runs."""
     p = ctx.p
     with ctx.server(spec, scenario) as server:
-        for c in levels:
+        for k, c in enumerate(levels):
             variant = f"c{c}"
-            ctx.wrk(server, path, c, p["warmup"], f"{scenario}-{variant}-{spec.name}-warmup", script=script).run()
+            warm = ctx.wrk(server, path, c, ctx.warmup(k), f"{scenario}-{variant}-{spec.name}-warmup",
+                           script=script).run()
             for i in ctx.repeats():
                 cost = RunCost(server)
                 r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{variant}-{spec.name}-{i}",
@@ -160,6 +181,9 @@ def closed_loop(ctx, spec, scenario, path, script, levels, bound_s=None):
                         m["p99_over_floor"] = r["p99_ms"] / (bound_s * 1000)
                 if script == "fanout.lua":
                     m["fanout_failed"] = r["statuses"].get("fanout_failed", 0)
+                if k == 0:
+                    # The first seconds after a start, as a user's first clients meet them.
+                    m["cold_errors"], m["cold_timeouts"] = warm["errors"], warm["timeouts"]
                 ctx.record(scenario, variant, spec, i, m)
 
 
@@ -168,7 +192,7 @@ def hello(ctx, spec):
 
 
 def post(ctx, spec):
-    closed_loop(ctx, spec, "post", "/posts", "post.lua", ctx.p["hello_c"])
+    closed_loop(ctx, spec, "post", "/posts", "post.lua", ctx.p["post_c"])
 
 
 def io(ctx, spec):
@@ -405,19 +429,19 @@ def db(ctx, spec):
         await_database(server)
         seed(pg, database, p["db_rows"])
         db_conformance(spec.name, server, server, pg, database)
-        for c in p["db_c"]:
-            for route, path, script, lua_args in db_routes(p):
-                variant = f"{route}-c{c}"
-                ctx.wrk(server, path, c, p["warmup"], f"db-{variant}-{spec.name}-warmup", script=script,
-                        args=lua_args).run()
-                for i in ctx.repeats():
-                    cost, pg0 = RunCost(server), pg.cpu_seconds()
-                    r = ctx.wrk(server, path, c, p["duration"], f"db-{variant}-{spec.name}-{i}", script=script,
-                                args=lua_args).run()
-                    m = throughput_metrics(r) | cost.per_request(r["requests"])
-                    if r["requests"]:
-                        m["pg_cpu_us_per_req"] = (pg.cpu_seconds() - pg0) * 1e6 / r["requests"]
-                    ctx.record("db", variant, spec, i, m)
+        points = [(c, route) for c in p["db_c"] for route in db_routes(p)]
+        for k, (c, (route, path, script, lua_args)) in enumerate(points):
+            variant = f"{route}-c{c}"
+            ctx.wrk(server, path, c, ctx.warmup(k), f"db-{variant}-{spec.name}-warmup", script=script,
+                    args=lua_args).run()
+            for i in ctx.repeats():
+                cost, pg0 = RunCost(server), pg.cpu_seconds()
+                r = ctx.wrk(server, path, c, p["duration"], f"db-{variant}-{spec.name}-{i}", script=script,
+                            args=lua_args).run()
+                m = throughput_metrics(r) | cost.per_request(r["requests"])
+                if r["requests"]:
+                    m["pg_cpu_us_per_req"] = (pg.cpu_seconds() - pg0) * 1e6 / r["requests"]
+                ctx.record("db", variant, spec, i, m)
 
 
 def db_routes(p):
@@ -517,9 +541,9 @@ def scaleout(ctx, spec):
                 target = lb
                 for instance in instances:  # written through the balancer, read from each instance
                     db_conformance(setup, lb, instance, pg, database)
-            for route, path, script, lua_args in routes:
+            for k, (route, path, script, lua_args) in enumerate(routes):
                 variant = f"{route}-c{c}"
-                ctx.wrk(target, path, c, p["warmup"], f"scaleout-{variant}-{setup}-warmup", script=script,
+                ctx.wrk(target, path, c, ctx.warmup(k), f"scaleout-{variant}-{setup}-warmup", script=script,
                         args=lua_args).run()
                 for i in ctx.repeats():
                     costs = [RunCost(s) for s in instances]

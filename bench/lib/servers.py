@@ -25,6 +25,7 @@ class ServerSpec:
     cwd: str = ROOT
     props: tuple = field(default=())  # -D properties that define this configuration
     db: bool = False  # keeps /posts in PostgreSQL when given one (the db and scaleout scenarios)
+    default: bool = True  # runs when --servers does not name the servers
 
     @property
     def jvm(self):
@@ -92,8 +93,9 @@ def specs(java):
                    (java, "{jvm}", "-jar", "bench/peers/vertx/target/vertx-peer.jar", "--port", "{port}"), db=True),
         ServerSpec("node", "Node.js http", False, loop, ("node", "bench/peers/node/server.js", "--port", "{port}"),
                    db=True),
+        # Named only: the same app as uvloop's on the slower default loop, and a tenth of a full run's time.
         ServerSpec("aiohttp", "aiohttp (asyncio)", False, loop,
-                   (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}"), db=True),
+                   (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}"), db=True, default=False),
         ServerSpec("uvloop", "aiohttp + uvloop", False, loop,
                    (PYTHON, "bench/peers/aiohttp/app.py", "--port", "{port}", "--uvloop"), db=True),
     ]
