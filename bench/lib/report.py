@@ -49,7 +49,8 @@ TABLES = {
     "fanout": ("fan-out: GET /fanout?n=10&ms=50 (bound = c / 0.05 s)", "c", [
         ("rps", "req/s", "{:,.0f}", "high"), ("bound_fraction", "% of bound", "{:.1%}", "high"),
         ("p50_ms", "p50 ms", "{:.1f}", "low"), ("p99_ms", "p99 ms", "{:.1f}", "low"),
-        ("errors", "errors", "{:,.0f}", "low"), ("fanout_failed", "failed fan-outs", "{:,.0f}", "low"), *COST],
+        ("errors", "errors", "{:,.0f}", "low"), ("fanout_failed", "failed fan-outs", "{:,.0f}", "low"),
+        ("cold_timeouts", "timeouts in the warm-up after start", "{:,.0f}", "low"), *COST],
         "bound_fraction"),
     "cpu": ("CPU isolation: p99 of a light GET / load, idle and while /cpu is saturated", None, [
         ("idle_p99_ms", "idle p99 ms", "{:.2f}", "low"), ("loaded_p99_ms", "loaded p99 ms", "{:.2f}", "low"),
@@ -327,6 +328,41 @@ def targets(summary, params, quick):
     row = summary.get("million", f"n{n}", "loom", "errors")
     worst = row["max"] if row else None
     add(f"zero errors in the {n:,}-request run (worst of the runs)", worst, "{:,.0f}", worst == 0)
+
+    # The performance issue's targets: loom-service against the bare Helidon peer (what is ours) and the peers.
+    def ratio(scenario, variant, metric, theirs, ours="loom"):
+        a, b = summary.median(scenario, variant, ours, metric), summary.median(scenario, variant, theirs, metric)
+        return a / b if a is not None and b else None
+
+    def at_most(target, value, limit, fmt="{:.2f}x"):
+        add(target, value, fmt, value is not None and value <= limit)
+
+    def at_least(target, value, limit, fmt="{:.2f}x"):
+        add(target, value, fmt, value is not None and value >= limit)
+
+    for c in params["hello_c"]:
+        at_most(f"hello (c={c}) CPU µs/request <= 1.10x bare Helidon", ratio("hello", f"c{c}", "cpu_us_per_req",
+                                                                            "helidon-bare"), 1.10)
+    top = max(params["io_c"])
+    at_most(f"IO-bound (c={top:,}) CPU µs/request <= 1.15x bare Helidon",
+            ratio("io", f"c{top}", "cpu_us_per_req", "helidon-bare"), 1.15)
+    at_least(f"IO-bound (c={top:,}) req/s >= 0.8x the Vert.x peer", ratio("io", f"c{top}", "rps", "vertx"), 0.8)
+    fan = f"c{params['fanout_c']}"
+    at_least("fan-out req/s >= Node's", ratio("fanout", fan, "rps", "node"), 1.0)
+    at_least("fan-out req/s >= 0.8x the Vert.x peer", ratio("fanout", fan, "rps", "vertx"), 0.8)
+    at_most(f"fan-out p99 <= 2x the downstream {params['fanout_ms']} ms", summary.median("fanout", fan, "loom",
+                                                                                          "p99_ms"),
+            2 * params["fanout_ms"], "{:.0f} ms")
+    row = summary.get("fanout", fan, "loom", "cold_timeouts")
+    worst = row["max"] if row else None
+    add(f"fan-out: no timeouts in the {params['warmup']} s after a start (worst of the runs)", worst, "{:,.0f}",
+        worst == 0)
+    at_most(f"{n:,} requests in <= 1.5x the Vert.x peer's wall time", ratio("million", f"n{n}", "seconds", "vertx"),
+            1.5)
+    idle_kib = summary.median("idle", f"n{params['idle_conns']}", "loom", "kb_per_conn")
+    at_most(f"{params['idle_conns']:,} idle connections at <= 10 KiB each", idle_kib, 10, "{:.1f} KiB")
+    at_most(f"{params['tasks']:,} tasks in <= 2x Node's wall time",
+            ratio("tasks", f"n{params['tasks']}", "wall_s", "node-promises", ours="java-threads"), 2)
     status = "status (quick mode: not a measurement)" if quick else "status"
     return [f"| target | loom-service | {status} |", "|---|---:|---|", *rows, ""]
 
@@ -338,8 +374,10 @@ def environment_lines(results):
             "jetty", "vertx", "go", "python", "aiohttp", "uvloop", "node", "wrk", "postgresql", "asyncpg", "node_pg",
             "haproxy"]
     lines = ["| | |", "|---|---|"] + [f"| {k} | {env.get(k, '-')} |" for k in keys]
+    settle = f" ({p['settle']} s before each later point of the same start)" if "settle" in p else ""
     lines += ["", f"Parameters: {p['repeats']} measured run(s) of {p['duration']} s after {p['warmup']} s of warm-up "
-                  f"per point; wrk with {p['wrk_threads']} thread(s). Cells: median ±half the min-max spread.", ""]
+                  f"per server start{settle}; wrk with {p['wrk_threads']} thread(s). Cells: median ±half the min-max "
+                  "spread.", ""]
     return lines
 
 
@@ -474,7 +512,7 @@ def draw_charts(summary, p, folder):
         plt.close(fig)
         made.append(name)
 
-    groups = [(s, f"c{c}", f"{s} c={c}") for s in ("hello", "post") for c in p["hello_c"]]
+    groups = [(s, f"c{c}", f"{s} c={c}") for s in ("hello", "post") for c in p.get(f"{s}_c", p["hello_c"])]
     fig, ax = plt.subplots(figsize=(10, 4.5))
     drawn = bars(ax, summary, groups, "rps", "Throughput: GET / and JSON POST (higher is better)", "requests/s")
     if drawn:
