@@ -62,8 +62,10 @@ def main():
     parser.add_argument("--servers", help=f"comma-separated servers: {','.join(servers)} (default: all but "
                                           f"{','.join(sorted(set(servers) - set(defaults)))}); tasks: "
                                           f"{','.join(runtimes)}. bench/run builds only the jars these need")
-    parser.add_argument("--port-base", type=int, default=int(os.environ.get("BENCH_PORT_BASE", 38000)),
-                        help="servers listen on ports from here up (default 38000, or $BENCH_PORT_BASE)")
+    # Below Linux's ephemeral range (32768-60999 by default), where no client socket can hold a server's port and
+    # a readiness probe can not connect to itself (a TCP self-connect: it happened in a full run on 2026-12-04).
+    parser.add_argument("--port-base", type=int, default=int(os.environ.get("BENCH_PORT_BASE", 30000)),
+                        help="servers listen on ports from here up (default 30000, or $BENCH_PORT_BASE)")
     parser.add_argument("--server-cpus", default=os.environ.get("BENCH_SERVER_CPUS", "0"),
                         help="cores the servers are pinned to (taskset -c; default 0; '' = unpinned)")
     parser.add_argument("--client-cpus", default=os.environ.get("BENCH_CLIENT_CPUS", "1"),

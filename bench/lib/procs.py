@@ -1,5 +1,6 @@
 """Processes the bench starts: pinned servers with a readiness check, a sampler of their memory and CPU, and what
 one measured run cost them per request (CPU time, and for JVMs the heap allocated)."""
+import http.client
 import os
 import re
 import signal
@@ -46,7 +47,9 @@ class Server:
                 with urllib.request.urlopen(self.url + "/", timeout=1) as response:
                     if response.status == 200:
                         return
-            except OSError:
+            except (OSError, http.client.HTTPException):
+                # not listening yet; or, with a port in the ephemeral range, the probe's own socket connected to
+                # itself and read back its request (then the server can not bind, exits, and _start moves on)
                 pass
             time.sleep(0.1)
         self.stop()

@@ -67,9 +67,9 @@ class Context:
                 raise RuntimeError(f"{spec.name} died during {tag}; see {server.log.name}")
 
     def _start(self, spec, tag, extra_props, extra_args):
-        # A new port for every start, so a server never waits for the previous one's port to be released. Ports
-        # here usually lie in Linux's ephemeral range (32768-60999), where a client socket of an earlier run may
-        # hold one: probe before use, and try the next port if the server still loses the race.
+        # A new port for every start, so a server never waits for the previous one's port to be released. If
+        # --port-base puts them in Linux's ephemeral range (32768-60999), a client socket may hold one: probe
+        # before use, and try the next port if the server still loses the race.
         for _ in range(20):
             port = self.port_base + 10 + self._port % 900
             self._port += 1
