@@ -144,15 +144,16 @@ class Sampler:
 
 
 # A collection pause in a -Xlog:gc line, e.g. "GC(7) Pause Young (Allocation Failure) 70M->4M(247M) 2.1ms": heap
-# in use before and after it, in MiB. Serial, Parallel and G1 log every change of heap use at a pause.
-GC_PAUSE = re.compile(r"Pause .* (\d+)M->(\d+)M\(")
+# in use before and after it, in MiB, and its length. Serial, Parallel and G1 log every change of heap use at a
+# pause.
+GC_PAUSE = re.compile(r"Pause .* (\d+)M->(\d+)M\(\d+M\) ([\d.]+)ms")
 
 
 def gc_pauses(path):
-    """(MiB in use before, MiB in use after) of every pause in a GC log so far, oldest first."""
+    """(MiB in use before, MiB in use after, milliseconds) of every pause in a GC log so far, oldest first."""
     try:
         with open(path) as f:
-            return [(int(m[1]), int(m[2])) for m in map(GC_PAUSE.search, f) if m]
+            return [(int(m[1]), int(m[2]), float(m[3])) for m in map(GC_PAUSE.search, f) if m]
     except OSError:
         return []
 
@@ -175,6 +176,7 @@ class RunCost:
     def __init__(self, server):
         self.server = server
         self.cpu0 = cpu_seconds(server.pid)
+        self.t0 = time.monotonic()
         self.pauses0 = len(gc_pauses(server.gc_log)) if server.gc_log else 0
 
     def per_request(self, requests):
@@ -184,9 +186,11 @@ class RunCost:
             return {}
         out = {"cpu_us_per_req": (cpu1 - self.cpu0) * 1e6 / requests}
         if self.server.gc_log:
-            pauses = [(0, 0)] + gc_pauses(self.server.gc_log)  # the JVM's start: nothing in use yet
+            pauses = [(0, 0, 0.0)] + gc_pauses(self.server.gc_log)  # the JVM's start: nothing in use yet
             run = pauses[self.pauses0:]  # from the last pause before the run on
             if len(run) > 1:
-                mib = sum(before - previous_after for (_, previous_after), (before, _) in zip(run, run[1:]))
+                mib = sum(before - previous[1] for previous, (before, _, _) in zip(run, run[1:]))
                 out["alloc_kb_per_req"] = mib * 1024 / requests
+            # the share of the run's wall time the JVM stood still for its collector (pauses logged during it)
+            out["gc_pause_share"] = sum(ms for _, _, ms in run[1:]) / 1000 / (time.monotonic() - self.t0)
         return out

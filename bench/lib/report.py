@@ -24,9 +24,11 @@ class ResultsError(Exception):
 
 # What each request cost the server, beside every throughput number: CPU time (every server) and heap allocated
 # (JVMs only: from their GC logs). Measured over the measured run alone; see procs.RunCost.
-COST = [("cpu_us_per_req", "CPU µs/req", "{:.1f}", "low"), ("alloc_kb_per_req", "alloc KB/req", "{:.1f}", "low")]
+COST = [("cpu_us_per_req", "CPU µs/req", "{:.1f}", "low"), ("alloc_kb_per_req", "alloc KB/req", "{:.1f}", "low"),
+        ("gc_pause_share", "GC pauses", "{:.0%}", "low")]
 COSTED = ["hello", "post", "io", "fanout", "overload", "pool", "million", "db", "scaleout"]
 # PostgreSQL's CPU time per request (all its processes), beside the server's own, in the db and scaleout tables.
+JVM_ONLY = ("alloc_kb_per_req", "gc_pause_share")  # read from a GC log
 PG_COST = ("pg_cpu_us_per_req", "PostgreSQL CPU µs/req", "{:.1f}", "low")
 OVERLOAD_COLUMNS = [
     ("goodput_rps", "200/s", "{:,.0f}", "high"), ("shed_fraction", "503 share", "{:.1%}", None),
@@ -175,7 +177,7 @@ class Summary:
     def cell(self, scenario, variant, server, metric, fmt, spread=True):
         """A table cell: the median (±half the spread), "-" when not measured, empty when it can not apply
         (allocation of a server that is not a JVM: only a GC log tells it)."""
-        if metric == "alloc_kb_per_req" and self.jvms is not None and server not in self.jvms:
+        if metric in JVM_ONLY and self.jvms is not None and server not in self.jvms:
             return ""
         return cell(self.get(scenario, variant, server, metric), fmt, spread)
 
