@@ -86,8 +86,9 @@ def specs(java):
                    db=True),
         # One app, two thread models: what virtual threads change, with the framework held fixed (and a second
         # Loom server beside Helidon).
-        ServerSpec("jetty-virtual", f"Jetty {jetty} (virtual threads)", False, vt, jetty_jar + ("virtual",)),
-        ServerSpec("jetty-platform", f"Jetty {jetty} (200 platform threads)", False, pt, jetty_jar + ("platform",)),
+        ServerSpec("jetty-virtual", f"Jetty {jetty} (virtual threads)", False, vt, jetty_jar + ("virtual",), db=True),
+        ServerSpec("jetty-platform", f"Jetty {jetty} (200 platform threads)", False, pt, jetty_jar + ("platform",),
+                   db=True),
         ServerSpec("go", "Go net/http (goroutines)", False, go, (GO_PEER, "--port", "{port}")),
         ServerSpec("vertx", "Vert.x 5 (event loop)", False, loop,
                    (java, "{jvm}", "-jar", "bench/peers/vertx/target/vertx-peer.jar", "--port", "{port}"), db=True),

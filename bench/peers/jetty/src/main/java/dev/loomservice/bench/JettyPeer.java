@@ -14,7 +14,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <pre>
  * java -jar target/jetty-peer.jar --port 38006 --threads platform   # Jetty's default pool: 200 platform threads
  * java -jar target/jetty-peer.jar --port 38007 --threads virtual    # the same handlers on virtual threads
+ * java -jar target/jetty-peer.jar --port 38008 --threads virtual \
+ *     --db postgresql://bench@127.0.0.1:5432/bench --db-pool 10      # posts in PostgreSQL (the db scenario)
  * </pre>
+ *
+ * <p>Posts are kept in memory, or with {@code --db URI} in PostgreSQL over JDBC ({@link PgStore}).
  *
  * <p>{@code platform} is the thread-per-request model that virtual threads replace: Jetty's default
  * {@link QueuedThreadPool}, at most 200 threads (its selector and acceptor among them) and Jetty's default job
@@ -39,11 +43,15 @@ public final class JettyPeer {
         String host = "127.0.0.1";
         int port = 8080;
         String threads = "platform";
+        String db = null;
+        int dbPool = 10;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--port" -> port = Integer.parseInt(args[i + 1]);
                 case "--host" -> host = args[i + 1];
                 case "--threads" -> threads = args[i + 1];
+                case "--db" -> db = args[i + 1];
+                case "--db-pool" -> dbPool = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -64,7 +72,8 @@ public final class JettyPeer {
         server.addConnector(connector);
         HttpClient client = client();
         server.addBean(client); // started and stopped with the server
-        server.setHandler(new Routes(new FanOut(client), new Posts()));
+        server.setHandler(new Routes(new FanOut(client),
+                                     new Posts(db == null ? Posts.inMemory() : new PgStore(db, dbPool))));
         server.start();
         System.out.println("jetty-peer (" + threads + " threads) on http://" + host + ":" + connector.getLocalPort());
         server.join();

@@ -26,6 +26,7 @@ final class Problem extends RuntimeException {
             case 413 -> "Content Too Large";
             case 415 -> "Unsupported Media Type";
             case 422 -> "Unprocessable Content";
+            case 503 -> "Service Unavailable";
             default -> "Internal Server Error";
         };
         String body = JSON.createObjectBuilder().add("type", "about:blank").add("title", title).add("status", status)
