@@ -56,7 +56,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="tiny scale, one run each: checks the harness (minutes)")
     parser.add_argument("--out", help="results directory (default: bench/results/DATE-HOST, or "
                                       "target/bench/DATE-HOST-quick with --quick)")
-    parser.add_argument("--only", help="comma-separated scenarios (default: all): " + ",".join(scenarios.SCENARIOS))
+    parser.add_argument("--only", help="comma-separated scenarios: " + ",".join(scenarios.SCENARIOS)
+                                       + f" (default: all; in full mode all but {','.join(sorted(scenarios.NAMED_ONLY))})")
     servers, runtimes = [s.name for s in specs("java")], list(scenarios.TASK_RUNTIMES)
     defaults = [s.name for s in specs("java") if s.default]
     parser.add_argument("--servers", help=f"comma-separated servers: {','.join(servers)} (default: all but "
@@ -119,7 +120,8 @@ def main():
 
     all_servers = specs(args.java)
     wanted_servers = set(args.servers.split(",")) if args.servers else None
-    wanted = args.only.split(",") if args.only else list(scenarios.SCENARIOS)
+    wanted = (args.only.split(",") if args.only else
+              [s for s in scenarios.SCENARIOS if args.quick or s not in scenarios.NAMED_ONLY])
     unknown = [s for s in wanted if s not in scenarios.SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}")
@@ -134,7 +136,8 @@ def main():
     failures, timings = [], {}
     started = datetime.datetime.now(datetime.timezone.utc)
     try:
-        run_scenarios(ctx, wanted, wanted_servers, all_servers, params, log, log_file, failures, timings)
+        trimmed = not args.quick and not wanted_servers  # full mode's default servers: see scenarios.NAMED_ONLY
+        run_scenarios(ctx, wanted, wanted_servers, all_servers, params, log, log_file, failures, timings, trimmed)
     finally:
         ctx.close()  # the run's PostgreSQL, if a scenario started it
 
@@ -170,14 +173,15 @@ def main():
     return 0
 
 
-def run_scenarios(ctx, wanted, wanted_servers, all_servers, params, log, log_file, failures, timings):
+def run_scenarios(ctx, wanted, wanted_servers, all_servers, params, log, log_file, failures, timings, trimmed):
     """Every wanted scenario on every server it takes; a failure is logged and recorded, and the run goes on."""
     for name in wanted:
         function, which = scenarios.SCENARIOS[name]
         if which == "tasks":
             targets = [t for t in scenarios.TASK_RUNTIMES if not wanted_servers or t in wanted_servers]
         else:
-            targets = [s for s in all_servers if runs_on(which, s)
+            skipped = scenarios.SKIPPED_BY_DEFAULT.get(name, set()) if trimmed else set()
+            targets = [s for s in all_servers if runs_on(which, s) and s.name not in skipped
                        and (s.name in wanted_servers if wanted_servers else s.default)]
         t0 = time.monotonic()
         log(f"bench: {name}")

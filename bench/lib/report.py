@@ -14,7 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from matplotlib.patches import Patch  # noqa: E402
-from scenarios import SCENARIOS  # noqa: E402
+from scenarios import NAMED_ONLY, SCENARIOS  # noqa: E402
 from servers import MODELS  # noqa: E402
 
 
@@ -390,7 +390,8 @@ def render(out):
     charts = draw_charts(summary, p, os.path.join(out, "charts"))
     quick = results["mode"] == "quick"
     ran = list(results["scenario_seconds"])
-    offered = [s for s in SCENARIOS if s != "pool" or "pool_threads" in p]  # results from before `pool` lack it
+    offered = [s for s in SCENARIOS if (s != "pool" or "pool_threads" in p)  # results from before `pool` lack it
+               and (s not in NAMED_ONLY or quick)]
     partial = f" of {len(ran)} scenarios only ({', '.join(ran)})" if len(ran) < len(offered) else ""
     lines = [f"# loom-service bench: {results['mode']} run{partial}, {results['started']}", ""]
     if quick:
