@@ -58,10 +58,12 @@ def main():
                                       "target/bench/DATE-HOST-quick with --quick)")
     parser.add_argument("--only", help="comma-separated scenarios: " + ",".join(scenarios.SCENARIOS)
                                        + f" (default: all; in full mode all but {','.join(sorted(scenarios.NAMED_ONLY))})")
-    servers, runtimes = [s.name for s in specs("java")], list(scenarios.TASK_RUNTIMES)
-    defaults = [s.name for s in specs("java") if s.default]
+    runtimes = list(scenarios.TASK_RUNTIMES)
+    every = specs("java")
+    servers = [s.name for s in every]
+    named_only = [s.name for s in every if not s.default]  # run only when --servers names them
     parser.add_argument("--servers", help=f"comma-separated servers: {','.join(servers)} (default: all but "
-                                          f"{','.join(sorted(set(servers) - set(defaults)))}); tasks: "
+                                          f"{','.join(named_only)}); tasks: "
                                           f"{','.join(runtimes)}. bench/run builds only the jars these need")
     # Below Linux's ephemeral range (32768-60999 by default), where no client socket can hold a server's port and
     # a readiness probe can not connect to itself (a TCP self-connect: it happened in a full run on 2026-12-04).
@@ -136,7 +138,7 @@ def main():
     failures, timings = [], {}
     started = datetime.datetime.now(datetime.timezone.utc)
     try:
-        trimmed = not args.quick and not wanted_servers  # full mode's default servers: see scenarios.NAMED_ONLY
+        trimmed = not args.quick and not wanted_servers  # see scenarios.SKIPPED_BY_DEFAULT
         run_scenarios(ctx, wanted, wanted_servers, all_servers, params, log, log_file, failures, timings, trimmed)
     finally:
         ctx.close()  # the run's PostgreSQL, if a scenario started it
