@@ -1,6 +1,7 @@
 package dev.loomservice.client;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,15 +20,20 @@ import io.helidon.webclient.api.WebClientConfig;
 /**
  * Idle HTTP/1.1 keep-alive connections, up to {@code perHost} per origin, that exchanges take and give back.
  *
- * <p>Why not Helidon's own connection cache: in 4.5.0 it never closes a connection it has given up on. When the
- * server closes an idle connection (or the idle monitor's read times out), Helidon's monitor marks it closed but
- * leaves its socket open, in CLOSE-WAIT; the cache drops it, unclosed, only when a later request polls it out, and
- * its descriptor lives until a garbage collection. Bursts of fan-outs piled them up by the thousand. Here every
- * idle connection found dead is closed: by a sweep once a second, and by {@link #take} when it meets one.
+ * <p>Why not Helidon's own connection cache: in 4.5.0 it never closes a connection it has given up on (the server
+ * closed it, or its idle monitor's read timed out): the socket stays open, in CLOSE-WAIT, until a later request
+ * polls it out of the cache, unclosed, and a garbage collection finds it. Bursts of fan-outs piled them up by the
+ * thousand. Here every connection the pool lets go of is closed: by a sweep once a second, or by {@link #take}.
+ *
+ * <p>No idle monitor either. Helidon's ({@code HelidonSocket.idle()}) starts a virtual thread per idle connection
+ * that reads its socket in 101 ms slices, each one that times out throwing an exception, and the next exchange
+ * waits for that thread to finish: a tenth of the CPU time of a fan-out (bench/README, "Fan-out"). Instead a
+ * connection stays idle at most {@code maxIdle}, shorter than servers keep an idle connection open, so a server
+ * rarely closes one the pool still offers; when it does, in that race, the exchange sees the connection end
+ * before a response and {@link Fetcher} retries a GET once on a new connection ({@link Taken#reused}).
  *
  * <p>The most recently returned connection is taken first, so a steady load keeps reusing a few warm connections
- * and the rest age out. Idle connections are watched by Helidon's idle monitor, whose read timeout is the client's
- * read timeout: an idle connection lives at most that long.
+ * and the rest age out.
  */
 final class ConnectionPool implements AutoCloseable {
     private static final List<String> HTTP_1_1 = List.of("http/1.1");
@@ -35,36 +41,52 @@ final class ConnectionPool implements AutoCloseable {
 
     private final WebClient client;
     private final int perHost;
-    private final Map<Origin, LinkedBlockingDeque<TcpClientConnection>> idle = new ConcurrentHashMap<>();
+    private final long maxIdleNanos;
+    private final Map<Origin, LinkedBlockingDeque<Idle>> idle = new ConcurrentHashMap<>();
     private final ScheduledExecutorService sweeper =
             Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("client-pool-sweep").daemon(true)
                                                                .factory());
     private volatile boolean closed;
 
     private record Origin(String scheme, String host, int port) {
+        static Origin of(URI url) {
+            int port = url.getPort() != -1 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+            return new Origin(url.getScheme(), url.getHost(), port);
+        }
     }
 
-    ConnectionPool(WebClient client, int perHost) {
+    /** A connection in the pool, since {@code sinceNanos}. */
+    private record Idle(TcpClientConnection connection, long sinceNanos) {
+    }
+
+    /** A connection for one exchange; {@code reused}: it was idle, so the server may have closed it meanwhile. */
+    record Taken(ClientConnection connection, boolean reused) {
+    }
+
+    ConnectionPool(WebClient client, int perHost, Duration maxIdle) {
         this.client = client;
         this.perHost = perHost;
+        this.maxIdleNanos = maxIdle.toNanos();
         sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** A connected connection to {@code url}'s origin: an idle one if there is one alive, else a new one. */
-    ClientConnection take(URI url) {
-        Origin origin = new Origin(url.getScheme(), url.getHost(), port(url));
-        LinkedBlockingDeque<TcpClientConnection> deque = idle.get(origin);
-        for (TcpClientConnection c = deque == null ? null : deque.pollLast(); c != null; c = deque.pollLast()) {
-            if (c.isConnected()) {
-                return c;
+    /** A connection to {@code url}'s origin: the most recent idle one if there is one young enough, else a new one. */
+    Taken take(URI url) {
+        Origin origin = Origin.of(url);
+        LinkedBlockingDeque<Idle> deque = idle.get(origin);
+        long now = System.nanoTime();
+        for (Idle c = deque == null ? null : deque.pollLast(); c != null; c = deque.pollLast()) {
+            if (usable(c, now)) {
+                return new Taken(c.connection(), true);
             }
-            c.closeResource();
+            c.connection().closeResource();
         }
-        WebClientConfig config = client.prototype();
-        ConnectionKey key = ConnectionKey.create(origin.scheme(), origin.host(), origin.port(),
-                                                 "https".equals(origin.scheme()) ? config.tls() : NO_TLS,
-                                                 config.dnsResolver(), config.dnsAddressLookup(), config.proxy());
-        return TcpClientConnection.create(client, key, HTTP_1_1, c -> giveBack(origin, c), c -> { }).connect();
+        return new Taken(connect(origin), false);
+    }
+
+    /** A new connection to {@code url}'s origin, given back to the pool when its exchange is over. */
+    ClientConnection connect(URI url) {
+        return connect(Origin.of(url));
     }
 
     /** Closes every idle connection; connections in use are closed when given back. */
@@ -75,37 +97,46 @@ final class ConnectionPool implements AutoCloseable {
         idle.values().forEach(deque -> deque.removeIf(ConnectionPool::close));
     }
 
+    private TcpClientConnection connect(Origin origin) {
+        WebClientConfig config = client.prototype();
+        ConnectionKey key = ConnectionKey.create(origin.scheme(), origin.host(), origin.port(),
+                                                 "https".equals(origin.scheme()) ? config.tls() : NO_TLS,
+                                                 config.dnsResolver(), config.dnsAddressLookup(), config.proxy());
+        return TcpClientConnection.create(client, key, HTTP_1_1, c -> giveBack(origin, c), c -> { }).connect();
+    }
+
     /** Helidon's release function: true if the pool keeps {@code c}, false to have Helidon close it. */
     private boolean giveBack(Origin origin, TcpClientConnection c) {
         if (closed || !c.isConnected()) {
             return false;
         }
-        c.helidonSocket().idle(); // before it is visible to takers: the monitor must not start after a take
+        Idle entry = new Idle(c, System.nanoTime());
         boolean[] kept = new boolean[1];
         // compute: the sweep removes an empty deque under the same lock, so no connection lands in a removed one
         idle.compute(origin, (o, deque) -> {
-            LinkedBlockingDeque<TcpClientConnection> d = deque == null ? new LinkedBlockingDeque<>(perHost) : deque;
-            kept[0] = d.offerLast(c);
+            LinkedBlockingDeque<Idle> d = deque == null ? new LinkedBlockingDeque<>(perHost) : deque;
+            kept[0] = d.offerLast(entry);
             return d;
         });
         return kept[0];
     }
 
     private void sweep() {
+        long now = System.nanoTime();
         for (Origin origin : idle.keySet()) {
             idle.computeIfPresent(origin, (o, deque) -> {
-                deque.removeIf(c -> !c.isConnected() && close(c));
+                deque.removeIf(c -> !usable(c, now) && close(c));
                 return deque.isEmpty() ? null : deque;
             });
         }
     }
 
-    private static boolean close(TcpClientConnection c) {
-        c.closeResource();
-        return true;
+    private boolean usable(Idle c, long nowNanos) {
+        return nowNanos - c.sinceNanos() < maxIdleNanos && c.connection().isConnected();
     }
 
-    private static int port(URI url) {
-        return url.getPort() != -1 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
+    private static boolean close(Idle c) {
+        c.connection().closeResource();
+        return true;
     }
 }

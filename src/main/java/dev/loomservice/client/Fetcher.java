@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.SocketException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -18,6 +19,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.loomservice.version.Version;
 
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpMediaType;
@@ -53,7 +55,18 @@ public final class Fetcher implements AutoCloseable {
     private final Duration timeout;
     private final ExecutorService exchanges = Executors.newVirtualThreadPerTaskExecutor();
 
+    /**
+     * How long a connection may stay idle in the pool by default: shorter than servers keep an idle connection
+     * open (5 s in Node and Apache httpd, 60 s in loom-service, 90 s in Go), see {@link ConnectionPool}.
+     */
+    public static final Duration MAX_IDLE = Duration.ofSeconds(2);
+
     public Fetcher(Duration timeout, int connections) {
+        this(timeout, connections, MAX_IDLE);
+    }
+
+    /** @param maxIdle how long an idle keep-alive connection is kept for the next exchange */
+    public Fetcher(Duration timeout, int connections, Duration maxIdle) {
         this.timeout = timeout;
         this.client = WebClient.builder()
                 .followRedirects(false)
@@ -62,7 +75,7 @@ public final class Fetcher implements AutoCloseable {
                 .dnsResolver(new JdkDnsResolver())
                 .addHeader(HeaderValues.create(HeaderNames.USER_AGENT, userAgent()))
                 .build();
-        this.pool = new ConnectionPool(client, Math.max(1, connections));
+        this.pool = new ConnectionPool(client, Math.max(1, connections), maxIdle);
     }
 
     /** {@code loom-service/VERSION}. */
@@ -105,26 +118,26 @@ public final class Fetcher implements AutoCloseable {
 
     private Fetched exchange(URI url, Method method, String contentType, byte[] body, int keep) throws IOException {
         long start = System.nanoTime();
-        ClientConnection connection;
+        ConnectionPool.Taken taken;
+        try {
+            taken = pool.take(url);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
         HttpClientResponse answer;
         try {
-            connection = pool.take(url);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        // a URI: get(String) would percent-encode the '?' of a query
-        var request = client.method(method).uri(url).connection(connection);
-        if (contentType != null) {
-            request.header(HeaderNames.CONTENT_TYPE, contentType);
-        }
-        try {
-            answer = body == null ? request.request() : request.submit(body);
-        } catch (UncheckedIOException e) {
-            connection.closeResource(); // no response to give it back or close it
-            throw e.getCause();
-        } catch (RuntimeException e) {
-            connection.closeResource();
-            throw e;
+            answer = send(taken.connection(), url, method, contentType, body);
+        } catch (IOException | RuntimeException e) {
+            // the server closed a kept-alive connection as we took it (see ConnectionPool): a GET, which can not
+            // have done anything yet, gets one more try on a new connection; a POST's failure is reported
+            if (!taken.reused() || body != null || Thread.currentThread().isInterrupted() || !endedEarly(e)) {
+                throw e;
+            }
+            try {
+                answer = send(pool.connect(url), url, method, contentType, body);
+            } catch (UncheckedIOException again) {
+                throw again.getCause();
+            }
         }
         try (HttpClientResponse response = answer) {
             ByteArrayOutputStream head = new ByteArrayOutputStream(Math.min(keep, CHUNK));
@@ -144,6 +157,30 @@ public final class Fetcher implements AutoCloseable {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+    }
+
+    /** Sends the request on {@code connection}, which is closed if no response comes back to give it back. */
+    private HttpClientResponse send(ClientConnection connection, URI url, Method method, String contentType,
+                                    byte[] body) throws IOException {
+        // a URI: get(String) would percent-encode the '?' of a query
+        var request = client.method(method).uri(url).connection(connection);
+        if (contentType != null) {
+            request.header(HeaderNames.CONTENT_TYPE, contentType);
+        }
+        try {
+            return body == null ? request.request() : request.submit(body);
+        } catch (UncheckedIOException e) {
+            connection.closeResource();
+            throw e.getCause();
+        } catch (RuntimeException e) {
+            connection.closeResource();
+            throw e;
+        }
+    }
+
+    /** True if {@code e} says the connection ended before a response: reset, broken, or closed at its start. */
+    private static boolean endedEarly(Exception e) {
+        return e instanceof SocketException || e instanceof DataReader.InsufficientDataAvailableException;
     }
 
     /** Reads {@code in} to its end, {@code chunk} bytes at a time; keeps the first {@code keep} bytes in {@code head}. */

@@ -49,12 +49,14 @@ public final class FanOutService implements HttpService {
     private final Settings settings;
 
     /** What {@code app.fanout} configures. */
-    public record Settings(int maxCalls, Duration callTimeout, int connections, Optional<URI> baseUri) {
+    public record Settings(int maxCalls, Duration callTimeout, int connections, Duration maxIdle,
+                           Optional<URI> baseUri) {
         /** Reads {@code app.fanout}; without {@code base-uri} the service calls itself. */
         public static Settings from(Config fanout) {
             return new Settings(ConfigValues.intAtLeast(fanout.get("max-calls"), 1, 100),
                                 ConfigValues.duration(fanout.get("call-timeout"), Duration.ofSeconds(5)),
                                 ConfigValues.intAtLeast(fanout.get("connections"), 1, 1024),
+                                ConfigValues.duration(fanout.get("max-idle"), Fetcher.MAX_IDLE),
                                 fanout.get("base-uri").asString().asOptional().map(Settings::httpUri));
         }
 
@@ -73,7 +75,7 @@ public final class FanOutService implements HttpService {
 
     public FanOutService(Settings settings) {
         this.settings = settings;
-        this.fetcher = new Fetcher(settings.callTimeout(), settings.connections());
+        this.fetcher = new Fetcher(settings.callTimeout(), settings.connections(), settings.maxIdle());
     }
 
     @Override

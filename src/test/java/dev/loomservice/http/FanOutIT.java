@@ -129,6 +129,27 @@ class FanOutIT {
         }
     }
 
+    /**
+     * The downstream closes idle connections after 1 s, and the pool would keep them for 30 s: the next fan-out
+     * meets connections closed under it. Every call still succeeds: a GET that meets one is retried once on a new
+     * connection.
+     */
+    @Test
+    void callsThatMeetAConnectionTheDownstreamClosedAreRetriedOnANewOne() {
+        try (TestServer server = TestServer.start(Map.of("app.fanout.connections", "10",
+                                                         "app.fanout.max-idle", "PT30S",
+                                                         "server.idle-connection-timeout", "PT1S",
+                                                         "server.idle-connection-period", "PT0.2S"))) {
+            assertThat(json(server.http().get("/fanout?n=10&ms=20")).getInt("succeeded"), is(10));
+            Await.until("the downstream has closed every connection, the pool's still open on this side",
+                        Duration.ofSeconds(10),
+                        () -> clientSockets(server.port(), ESTABLISHED) == 0
+                                && clientSockets(server.port(), CLOSE_WAIT) > 0);
+            JsonObject again = json(server.http().get("/fanout?n=10&ms=20"));
+            assertThat(again.toString(), again.getInt("succeeded"), is(10));
+        }
+    }
+
     @Test
     void rejectsBadCountWith400() {
         try (TestServer server = TestServer.start(Map.of())) {
