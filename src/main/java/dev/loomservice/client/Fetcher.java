@@ -7,9 +7,10 @@ import java.io.UncheckedIOException;
 import java.net.SocketException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -85,12 +86,42 @@ public final class Fetcher implements AutoCloseable {
 
     /** GETs {@code url}, keeping at most {@code keep} bytes of the body (and counting the rest). */
     public Fetched get(URI url, int keep) throws InterruptedException {
-        return within(url, () -> exchange(url, Method.GET, null, null, keep));
+        return getAll(List.of(url), keep).getFirst();
+    }
+
+    /**
+     * GETs every URL at once, one virtual thread each, each under its own deadline (counted from this call), and
+     * returns their results in the same order: the fan-out ({@code asyncio.gather}) in one call. Each exchange
+     * runs on the thread the deadline interrupts, so a call costs one thread, not a caller's and an exchange's.
+     */
+    public List<Fetched> getAll(List<URI> urls, int keep) throws InterruptedException {
+        long start = System.nanoTime();
+        List<Future<Fetched>> pending = new ArrayList<>(urls.size());
+        for (URI url : urls) {
+            pending.add(exchanges.submit(() -> exchange(url, Method.GET, null, null, keep)));
+        }
+        List<Fetched> results = new ArrayList<>(urls.size());
+        try {
+            for (int i = 0; i < urls.size(); i++) {
+                results.add(await(pending.get(i), urls.get(i), start));
+            }
+        } catch (InterruptedException e) {
+            pending.forEach(call -> call.cancel(true)); // our caller gave up (Ctrl-C): so do the exchanges
+            throw e;
+        }
+        return results;
     }
 
     /** POSTs {@code body} as {@code contentType}, keeping at most {@code keep} bytes of the answer. */
     public Fetched post(URI url, String contentType, byte[] body, int keep) throws InterruptedException {
-        return within(url, () -> exchange(url, Method.POST, contentType, body, keep));
+        long start = System.nanoTime();
+        Future<Fetched> result = exchanges.submit(() -> exchange(url, Method.POST, contentType, body, keep));
+        try {
+            return await(result, url, start);
+        } catch (InterruptedException e) {
+            result.cancel(true);
+            throw e;
+        }
     }
 
     @Override
@@ -100,19 +131,15 @@ public final class Fetcher implements AutoCloseable {
         client.closeResource();
     }
 
-    private Fetched within(URI url, Callable<Fetched> exchange) throws InterruptedException {
-        long start = System.nanoTime();
-        Future<Fetched> result = exchanges.submit(exchange);
+    /** The exchange's result, or its failure; past {@code timeout} from {@code startNanos} it is interrupted. */
+    private Fetched await(Future<Fetched> result, URI url, long startNanos) throws InterruptedException {
         try {
-            return result.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return result.get(timeout.toNanos() - (System.nanoTime() - startNanos), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             result.cancel(true);
-            return Fetched.failed(url, millisSince(start), Failure.timeout(timeout));
+            return Fetched.failed(url, millisSince(startNanos), Failure.timeout(timeout));
         } catch (ExecutionException e) {
-            return Fetched.failed(url, millisSince(start), Failure.of(e.getCause()));
-        } catch (InterruptedException e) {
-            result.cancel(true); // our caller gave up (Ctrl-C): so does the exchange
-            throw e;
+            return Fetched.failed(url, millisSince(startNanos), Failure.of(e.getCause()));
         }
     }
 

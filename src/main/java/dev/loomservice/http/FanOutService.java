@@ -4,14 +4,10 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.loomservice.config.ConfigValues;
@@ -93,18 +89,7 @@ public final class FanOutService implements HttpService {
         int ms = Params.intIn(req, "ms", 0, IoService.MAX_MS);
         URI url = URI.create(settings.baseUri().map(URI::toString).orElseGet(() -> self(req)) + "/io?ms=" + ms);
         long start = System.nanoTime();
-        List<Fetched> calls = new ArrayList<>(n);
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<Fetched>> pending = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                pending.add(threads.submit(() -> fetcher.get(url, 0)));
-            }
-            for (Future<Fetched> call : pending) {
-                calls.add(call.get()); // each call has its own deadline, so this wait is bounded
-            }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a fan-out call failed outside the fetcher", e.getCause());
-        }
+        List<Fetched> calls = fetcher.getAll(Collections.nCopies(n, url), 0);
         long totalMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         res.header(HeaderValues.CONTENT_TYPE_JSON).send(summary(n, ms, calls, totalMillis).build().toString());
     }
