@@ -11,12 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import dev.loomservice.version.Version;
 
@@ -57,8 +59,8 @@ public final class Fetcher implements AutoCloseable {
     private final ExecutorService exchanges = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
-     * How long a connection may stay idle in the pool by default: shorter than servers keep an idle connection
-     * open (5 s in Node and Apache httpd, 60 s in loom-service, 90 s in Go), see {@link ConnectionPool}.
+     * How long a connection may stay idle in the pool by default: below the keep-alive timeouts of common servers
+     * (etc/application.yaml, {@code app.fanout.max-idle}; why: {@link ConnectionPool}).
      */
     public static final Duration MAX_IDLE = Duration.ofSeconds(2);
 
@@ -95,10 +97,27 @@ public final class Fetcher implements AutoCloseable {
      * runs on the thread the deadline interrupts, so a call costs one thread, not a caller's and an exchange's.
      */
     public List<Fetched> getAll(List<URI> urls, int keep) throws InterruptedException {
+        return all(urls, url -> () -> exchange(url, Method.GET, null, null, keep));
+    }
+
+    /** POSTs {@code body} as {@code contentType}, keeping at most {@code keep} bytes of the answer. */
+    public Fetched post(URI url, String contentType, byte[] body, int keep) throws InterruptedException {
+        return all(List.of(url), u -> () -> exchange(u, Method.POST, contentType, body, keep)).getFirst();
+    }
+
+    @Override
+    public void close() {
+        exchanges.shutdownNow();
+        pool.close();
+        client.closeResource();
+    }
+
+    /** Runs the exchange of every URL on a thread of its own and waits for each, at most {@code timeout}. */
+    private List<Fetched> all(List<URI> urls, Function<URI, Callable<Fetched>> exchange) throws InterruptedException {
         long start = System.nanoTime();
         List<Future<Fetched>> pending = new ArrayList<>(urls.size());
         for (URI url : urls) {
-            pending.add(exchanges.submit(() -> exchange(url, Method.GET, null, null, keep)));
+            pending.add(exchanges.submit(exchange.apply(url)));
         }
         List<Fetched> results = new ArrayList<>(urls.size());
         try {
@@ -110,25 +129,6 @@ public final class Fetcher implements AutoCloseable {
             throw e;
         }
         return results;
-    }
-
-    /** POSTs {@code body} as {@code contentType}, keeping at most {@code keep} bytes of the answer. */
-    public Fetched post(URI url, String contentType, byte[] body, int keep) throws InterruptedException {
-        long start = System.nanoTime();
-        Future<Fetched> result = exchanges.submit(() -> exchange(url, Method.POST, contentType, body, keep));
-        try {
-            return await(result, url, start);
-        } catch (InterruptedException e) {
-            result.cancel(true);
-            throw e;
-        }
-    }
-
-    @Override
-    public void close() {
-        exchanges.shutdownNow();
-        pool.close();
-        client.closeResource();
     }
 
     /** The exchange's result, or its failure; past {@code timeout} from {@code startNanos} it is interrupted. */
