@@ -3,15 +3,6 @@ package dev.loomservice;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.loomservice.http.CpuService;
-import dev.loomservice.http.DebugService;
-import dev.loomservice.http.FanOutService;
-import dev.loomservice.http.HelloService;
-import dev.loomservice.http.IoService;
-import dev.loomservice.http.PostService;
-import dev.loomservice.problem.ProblemDirectHandler;
-import dev.loomservice.problem.Problems;
-import dev.loomservice.http.SiteService;
 import dev.loomservice.guard.ConcurrencyLimiter;
 import dev.loomservice.guard.ConnectionPolicy;
 import dev.loomservice.guard.Drain;
@@ -19,9 +10,20 @@ import dev.loomservice.guard.FramingGuard;
 import dev.loomservice.guard.HeadRequests;
 import dev.loomservice.guard.ReadDeadline;
 import dev.loomservice.guard.ResponseHeaderGuard;
+import dev.loomservice.http.CpuService;
+import dev.loomservice.http.DebugService;
+import dev.loomservice.http.FanOutService;
+import dev.loomservice.http.HelloService;
+import dev.loomservice.http.IoService;
+import dev.loomservice.http.PostService;
+import dev.loomservice.http.SiteService;
 import dev.loomservice.observe.InFlight;
 import dev.loomservice.observe.ObserveService;
 import dev.loomservice.observe.ServerTiming;
+import dev.loomservice.problem.ProblemDirectHandler;
+import dev.loomservice.problem.Problems;
+import dev.loomservice.stage.Stage;
+import dev.loomservice.stage.Stages;
 import dev.loomservice.store.Database;
 import dev.loomservice.store.PostStore;
 import dev.loomservice.ws.WebSockets;
@@ -38,9 +40,9 @@ import io.helidon.webserver.http1.Http1Config;
 
 /**
  * The service's components, built once from {@link Settings}, and how they are installed into a Helidon server:
- * the HTTP/1 listeners that guard the connection, the problem+json direct handler, the filters in order
- * (connection policy, origin-form, HEAD bodies, request id, observer, drain, limiter, WebSocket upgrade gate, HEAD
- * as GET), the routes, and the optional HTTPS socket with the same routes. Components are shared by
+ * the HTTP/1 listeners that guard the connection, the problem+json direct handler, the stages in front of the
+ * routes in order (connection policy, origin-form, HEAD bodies, request id, observer, drain, limiter, WebSocket
+ * upgrade gate, HEAD as GET), the routes, and the optional HTTPS socket with the same routes. Components are shared by
  * both sockets, so there is one limiter, one CPU pool and one set of metrics per process.
  */
 public final class Wiring {
@@ -104,14 +106,16 @@ public final class Wiring {
     private void routing(HttpRouting.Builder routing) {
         Problems.register(routing);
         OutOfMemoryExit.onRequests(routing);
-        routing.addFilter(new ConnectionPolicy(deadline)) // outermost: it acts after every other filter is done
-                .addFilter(framing.originForm()) // before anything reads the path
-                .addFilter(head.discard()); // outside every filter that may answer
-        observe.filters().forEach(routing::addFilter);
-        routing.addFilter(drain)
-                .addFilter(limiter)
-                .addFilter(webSockets.gate()) // upgrades pass the filters too, this one admits them
-                .addFilter(head.asGet()) // innermost: everything outside sees HEAD
+        List<Stage> stages = new ArrayList<>();
+        stages.add(new ConnectionPolicy(deadline)); // outermost: it acts after every other stage is done
+        stages.add(framing.originForm()); // before anything reads the path
+        stages.add(head.discard()); // outside every stage that may answer
+        stages.addAll(observe.stages());
+        stages.add(drain);
+        stages.add(limiter);
+        stages.add(webSockets.gate()); // upgrades pass the filters too, this one admits them
+        stages.add(head.asGet()); // innermost: everything outside sees HEAD
+        routing.addFilter(new Stages(stages)) // one filter for all: see Stages for why
                 .addFeature(deadline)
                 .addFeature(new Lifecycle(database, webSockets));
         // Each service under its own prefix, flattened into this one routing table, exact paths before patterns

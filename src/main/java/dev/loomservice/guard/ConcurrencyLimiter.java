@@ -8,16 +8,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.loomservice.config.ConfigValues;
-import dev.loomservice.problem.Problems;
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PrometheusText;
+import dev.loomservice.problem.Problems;
+import dev.loomservice.stage.Stage;
 
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Filter;
-import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
@@ -32,7 +31,10 @@ import io.helidon.webserver.http.RoutingResponse;
  * unbounded backlog. Paths under {@code exemptPaths} (health, metrics, stats) are never limited, so the service
  * can be observed while it sheds load.
  */
-public final class ConcurrencyLimiter implements Filter, Metered {
+public final class ConcurrencyLimiter implements Stage, Metered {
+    /** What {@link #enter} hands to {@link #exit} when the request holds a permit. */
+    private static final Object PERMIT = Boolean.TRUE;
+
     private final Settings settings;
     private final Semaphore permits;
     private final AtomicInteger queued = new AtomicInteger();
@@ -67,23 +69,25 @@ public final class ConcurrencyLimiter implements Filter, Metered {
     }
 
     @Override
-    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    public Object enter(RoutingRequest req, RoutingResponse res) {
         if (exempt(req.path().path())) {
-            chain.proceed();
-            return;
+            return null;
         }
         if (!acquire()) {
-            // Answered here, not thrown: an exception from a filter skips the other filters' bookkeeping.
+            // Answered here, not thrown, so the outer stages record a 503 (an exception would be recorded as a 500).
             rejected.increment();
             long retry = Math.max(1, settings.retryAfter().toSeconds());
             res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, retry));
             Problems.send(req, res, Status.SERVICE_UNAVAILABLE_503, "the server is at its concurrency limit ("
                     + settings.permits() + " running, " + settings.queueLength() + " waiting); retry in " + retry + " s");
-            return;
+            return ANSWERED;
         }
-        try {
-            chain.proceed();
-        } finally {
+        return PERMIT;
+    }
+
+    @Override
+    public void exit(RoutingRequest req, RoutingResponse res, Object permit, Throwable failure) {
+        if (permit == PERMIT) {
             permits.release();
         }
     }

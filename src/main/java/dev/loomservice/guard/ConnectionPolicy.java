@@ -2,18 +2,18 @@ package dev.loomservice.guard;
 
 import java.io.IOException;
 
+import dev.loomservice.stage.Stage;
+
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
-import io.helidon.webserver.http.Filter;
-import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
- * Decides, once a response is written, what happens to its connection. Installed as the outermost filter, so it
- * acts after every other filter is done (and after the access log and metrics saw the response).
+ * Decides, once a response is written, what happens to its connection. Installed as the outermost stage, so it
+ * acts after every other stage is done (and after the access log and metrics saw the response).
  *
  * <ul>
  *   <li><b>Close</b> after every response that says {@code Connection: close}. Helidon (4.5 too) sends that header
@@ -45,7 +45,7 @@ import io.helidon.webserver.http.ServerRequest;
  *   Clients that honour {@code Retry-After} lose nothing.</li>
  * </ul>
  */
-public final class ConnectionPolicy implements Filter {
+public final class ConnectionPolicy implements Stage {
     private final ReadDeadline deadline;
 
     public ConnectionPolicy(ReadDeadline deadline) {
@@ -53,8 +53,15 @@ public final class ConnectionPolicy implements Filter {
     }
 
     @Override
-    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        chain.proceed();
+    public Object enter(RoutingRequest req, RoutingResponse res) {
+        return null;
+    }
+
+    @Override
+    public void exit(RoutingRequest req, RoutingResponse res, Object state, Throwable failure) {
+        if (failure != null) {
+            return; // it goes on to Helidon, which answers it and decides what becomes of the connection
+        }
         // first(...), not contains(CONNECTION_CLOSE): that joins all of a header's values into a new String
         boolean close = res.headers().first(HeaderNames.CONNECTION).map("close"::equalsIgnoreCase).orElse(false);
         if (!req.content().consumed()) {

@@ -4,27 +4,26 @@ import java.time.Duration;
 import java.util.function.IntSupplier;
 
 import dev.loomservice.config.ConfigValues;
-import dev.loomservice.problem.Problems;
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PrometheusText;
+import dev.loomservice.problem.Problems;
+import dev.loomservice.stage.Stage;
 
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Filter;
-import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
  * Graceful shutdown. Helidon 4.5's {@code WebServer.stop()} gives running requests {@code shutdown-grace-period}
  * (0.5 s by default) and then interrupts them; it neither tells a load balancer to stop sending nor refuses what
- * still arrives. So before calling it we drain: {@link #begin} turns readiness DOWN and makes this filter answer every new request (except
+ * still arrives. So before calling it we drain: {@link #begin} turns readiness DOWN and makes this stage answer every new request (except
  * {@code /observe}, so health can say DOWN) with 503, {@code Retry-After} and {@code Connection: close}; then
  * {@link #awaitIdle} waits until the requests already running have finished, or the grace period is over.
  */
-public final class Drain implements Filter, Metered {
+public final class Drain implements Stage, Metered {
     private final Duration grace;
     private final IntSupplier running;
     private volatile boolean draining;
@@ -36,7 +35,7 @@ public final class Drain implements Filter, Metered {
         }
     }
 
-    /** @param running how many requests are running now (counted by the observer filter, which sees them all) */
+    /** @param running how many requests are running now (counted by the observer stage, which sees them all) */
     public Drain(Settings settings, IntSupplier running) {
         this.grace = settings.grace();
         this.running = running;
@@ -72,14 +71,14 @@ public final class Drain implements Filter, Metered {
     }
 
     @Override
-    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    public Object enter(RoutingRequest req, RoutingResponse res) {
         if (draining && !req.path().path().startsWith("/observe")) {
-            // answered here, not thrown, so the outer filters see it (and ConnectionPolicy closes the connection)
+            // answered here, not thrown, so the outer stages see it (and ConnectionPolicy closes the connection)
             res.header(HeaderValues.create(HeaderNames.RETRY_AFTER, 1)).header(HeaderValues.CONNECTION_CLOSE);
             Problems.send(req, res, Status.SERVICE_UNAVAILABLE_503, "the server is shutting down; retry elsewhere");
-            return;
+            return ANSWERED;
         }
-        chain.proceed();
+        return null;
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.loomservice.guard;
 
 import java.util.Locale;
 
+import dev.loomservice.stage.Stage;
+
 import io.helidon.http.DirectHandler;
 import io.helidon.http.Header;
 import io.helidon.common.uri.UriPath;
@@ -12,7 +14,6 @@ import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.DirectTransportRequest;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 
@@ -64,11 +65,11 @@ public final class FramingGuard implements Http1ConnectionListener {
     }
 
     /**
-     * The filter that routes an absolute-form request by its path: {@code GET http://host:8080/io?ms=5} as
-     * {@code GET /io?ms=5}. Install it before the filters that log or count requests, so they see the path.
+     * The stage that routes an absolute-form request by its path: {@code GET http://host:8080/io?ms=5} as
+     * {@code GET /io?ms=5}. Install it before the stages that log or count requests, so they see the path.
      */
-    public Filter originForm() {
-        return (chain, req, res) -> {
+    public Stage originForm() {
+        return (req, res) -> {
             HttpPrologue prologue = req.prologue();
             String target = prologue.uriPath().rawPath();
             int path = target.startsWith("/") ? -1 : absolutePathStart(target);
@@ -76,7 +77,7 @@ public final class FramingGuard implements Http1ConnectionListener {
                 String rawPath = path == target.length() ? "/" : target.substring(path);
                 req.prologue(prologue.withUriPath(UriPath.create(rawPath)));
             }
-            chain.proceed();
+            return null;
         };
     }
 

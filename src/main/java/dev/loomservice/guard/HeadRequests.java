@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 import dev.loomservice.problem.ProblemDirectHandler;
+import dev.loomservice.stage.Stage;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -13,8 +14,6 @@ import io.helidon.http.HttpPrologue;
 import io.helidon.http.Method;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.ConnectionContext;
-import io.helidon.webserver.http.Filter;
-import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http1.Http1ConnectionListener;
@@ -27,9 +26,9 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  *
  * <p>Three parts, installed by the composition root:
  * <ul>
- *   <li>{@link #discard()}, a filter as far out as possible, so that it covers every response, refusals of the
+ *   <li>{@link #discard()}, a stage as far out as possible, so that it covers every response, refusals of the
  *   limiter and the drain included: for a HEAD request the response's bytes are counted and dropped;</li>
- *   <li>{@link #asGet()}, the innermost filter: a HEAD request is routed as GET (the prologue is put back
+ *   <li>{@link #asGet()}, the innermost stage: a HEAD request is routed as GET (the prologue is put back
  *   afterwards, so what runs outside sees HEAD);</li>
  *   <li>{@link #sender()}, an HTTP/1 send listener: Helidon gives a response whose body was dropped
  *   {@code Content-Length: 0}, which for HEAD must be the length GET would have sent, or absent (RFC 9110, section
@@ -42,19 +41,37 @@ public final class HeadRequests {
     /** The length of the dropped body, from the filter to the send listener; never sent. */
     private static final HeaderName LENGTH = ProblemDirectHandler.HEAD_LENGTH;
 
-    /** The filter that drops the body of every response to HEAD. */
-    public Filter discard() {
-        return (chain, req, res) -> {
+    /** The stage that drops the body of every response to HEAD. */
+    public Stage discard() {
+        return (req, res) -> {
             if (Method.HEAD.equals(req.prologue().method())) {
                 res.streamFilter(out -> new Discarding(out, res));
             }
-            chain.proceed();
+            return null;
         };
     }
 
-    /** The filter that routes HEAD as GET; innermost, so that limits and logs still see HEAD. */
-    public Filter asGet() {
-        return HeadRequests::routeAsGet;
+    /** The stage that routes HEAD as GET; innermost, so that limits and logs still see HEAD. */
+    public Stage asGet() {
+        return new Stage() {
+            @Override
+            public Object enter(RoutingRequest req, RoutingResponse res) {
+                HttpPrologue head = req.prologue();
+                if (!Method.HEAD.equals(head.method())) {
+                    return null;
+                }
+                req.prologue(HttpPrologue.create(head.rawProtocol(), head.protocol(), head.protocolVersion(),
+                                                 Method.GET, head.uriPath(), head.query(), head.fragment()));
+                return head;
+            }
+
+            @Override
+            public void exit(RoutingRequest req, RoutingResponse res, Object head, Throwable failure) {
+                if (head != null) {
+                    req.prologue((HttpPrologue) head);
+                }
+            }
+        };
     }
 
     /** The send listener that puts the dropped body's length into {@code Content-Length}. */
@@ -69,21 +86,6 @@ public final class HeadRequests {
                 }
             }
         };
-    }
-
-    private static void routeAsGet(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        HttpPrologue head = req.prologue();
-        if (!Method.HEAD.equals(head.method())) {
-            chain.proceed();
-            return;
-        }
-        req.prologue(HttpPrologue.create(head.rawProtocol(), head.protocol(), head.protocolVersion(), Method.GET,
-                                         head.uriPath(), head.query(), head.fragment()));
-        try {
-            chain.proceed();
-        } finally {
-            req.prologue(head);
-        }
     }
 
     /** Counts what is written and drops it; on close, hands the count to the send listener. */

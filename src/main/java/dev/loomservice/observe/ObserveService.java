@@ -10,12 +10,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 import dev.loomservice.config.ConfigValues;
+import dev.loomservice.stage.Stage;
 
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -75,8 +75,8 @@ public final class ObserveService implements HttpService {
         this.accessLog = settings.accessLog() ? new AccessLog(System.err) : null;
     }
 
-    /** The filters to install first, in this order: request id, then the observer. */
-    public List<Filter> filters() {
+    /** The stages to install first, in this order: request id, then the observer. */
+    public List<Stage> stages() {
         return List.of(new RequestId(), new RequestObserver(inFlight, http, slow, accessLog));
     }
 

@@ -1,17 +1,17 @@
 package dev.loomservice.observe;
 
+import dev.loomservice.stage.Stage;
+
 import io.helidon.webserver.CloseConnectionException;
-import io.helidon.webserver.http.Filter;
-import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 
 /**
- * The filter right after {@link RequestId}: it sees every routed request, including the ones the drain and the
+ * The stage right after {@link RequestId}: it sees every routed request, including the ones the drain and the
  * limiter refuse, and records each in the in-flight registry (for the slow-request and pinning detectors and the
  * drain), in the request histogram, and in the access log.
  */
-final class RequestObserver implements Filter {
+final class RequestObserver implements Stage {
     private final InFlight inFlight;
     private final HttpMetrics metrics;
     private final SlowRequests slow;
@@ -26,32 +26,29 @@ final class RequestObserver implements Filter {
     }
 
     @Override
-    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        InFlight.Request request = inFlight.begin(req, RequestId.of(res));
-        Throwable escaped = null;
-        try {
-            chain.proceed();
-        } catch (RuntimeException | Error e) {
-            escaped = e;
-            throw e;
-        } finally {
-            long nanos = inFlight.end(request);
-            int status = escaped == null ? res.status().code() : escapedStatus(escaped, res);
-            String method = request.method();
-            metrics.record(method, request.route(), status, nanos);
-            slow.completed(request, nanos);
-            if (accessLog != null) {
-                accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), method, request.path(), status,
-                                                  res.bytesWritten(), nanos, request.requestId()));
-            }
+    public Object enter(RoutingRequest req, RoutingResponse res) {
+        return inFlight.begin(req, RequestId.of(res));
+    }
+
+    @Override
+    public void exit(RoutingRequest req, RoutingResponse res, Object state, Throwable failure) {
+        InFlight.Request request = (InFlight.Request) state;
+        long nanos = inFlight.end(request);
+        int status = failure == null ? res.status().code() : escapedStatus(failure, res);
+        String method = request.method();
+        metrics.record(method, request.route(), status, nanos);
+        slow.completed(request, nanos);
+        if (accessLog != null) {
+            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), method, request.path(), status,
+                                              res.bytesWritten(), nanos, request.requestId()));
         }
     }
 
     /**
-     * What an exception escaping the chain means for the client. Helidon closes the connection on its own
-     * connection exceptions (a write to a client that reset, among others) without a response: recorded as 499,
-     * "client closed request", or as the 408 already set when the read deadline cut the client off. Anything else
-     * is answered 500 after we return: record what will be sent.
+     * What an exception escaping the route or an inner stage means for the client. Helidon closes the connection
+     * on its own connection exceptions (a write to a client that reset, among others) without a response:
+     * recorded as 499, "client closed request", or as the 408 already set when the read deadline cut the client
+     * off. Anything else is answered 500 after we return: record what will be sent.
      */
     private static int escapedStatus(Throwable e, RoutingResponse res) {
         if (!(e instanceof CloseConnectionException)) {

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.loomservice.problem.Problems;
+import dev.loomservice.stage.Stage;
 
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -18,18 +19,17 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.Filter;
-import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.websocket.WsUpgradeException;
 
 /**
- * Admission control for WebSocket upgrades, as an HTTP filter: Helidon 4.5 runs the HTTP filters (request id,
- * access log, drain, limiter, this) before it switches a connection to WebSocket. Helidon itself refuses, before
- * any filter, an upgrade that is not a {@code GET} (400) and one whose {@code Origin} is not allowed (403: see
- * {@code app.websocket.allowed-origins}). Helidon reads only the first of repeated handshake headers, so a second
- * {@code Origin} escapes its check. This filter adds, for upgrades to our endpoints:
+ * Admission control for WebSocket upgrades, as a stage of the HTTP filter: Helidon 4.5 runs the HTTP filters (ours
+ * is the {@link dev.loomservice.stage.Stages}: request id, access log, drain, limiter, this) before it switches
+ * a connection to WebSocket. Helidon itself refuses, before any filter, an upgrade that is not a {@code GET} (400)
+ * and one whose {@code Origin} is not allowed (403: see {@code app.websocket.allowed-origins}). Helidon reads only
+ * the first of repeated handshake headers, so a second {@code Origin} escapes its check. This stage adds, for
+ * upgrades to our endpoints:
  * <ol>
  *   <li>the handshake's headers ({@link HandshakeHeaders}): one {@code Origin} at most (else 403), one
  *       {@code Sec-WebSocket-Key} of 16 bytes in base64 and one {@code Sec-WebSocket-Version} (else 400);</li>
@@ -39,9 +39,9 @@ import io.helidon.websocket.WsUpgradeException;
  * </ol>
  * A refusal is a problem+json answer and is counted. An admitted upgrade holds a slot from here on: the endpoint
  * claims it in {@code onHttpUpgrade} ({@link #opened}) and keeps it until the connection's thread ends; a slot
- * nobody claimed (Helidon did not upgrade after all) is returned when the filter chain comes back.
+ * nobody claimed (Helidon did not upgrade after all) is returned when the stage exits.
  */
-final class UpgradeGate implements Filter {
+final class UpgradeGate implements Stage {
     private final int maxConnections;
     private final Semaphore slots;
     private final Map<String, Check> checks;
@@ -73,11 +73,10 @@ final class UpgradeGate implements Filter {
     }
 
     @Override
-    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+    public Object enter(RoutingRequest req, RoutingResponse res) {
         Check check = upgrade(req.headers()) ? checks.get(req.path().path()) : null;
         if (check == null) {
-            chain.proceed();
-            return;
+            return null;
         }
         Optional<Refusal> refusal = HandshakeHeaders.refusal(req.headers())
                 .or(() -> check.refusal(req.prologue(), req.headers()));
@@ -88,25 +87,27 @@ final class UpgradeGate implements Filter {
             rejected.increment();
             refusal.get().headers().forEach(res::header);
             Problems.send(req, res, refusal.get().status(), refusal.get().detail());
-            return;
+            return ANSWERED;
         }
         Thread self = Thread.currentThread();
         admitted.put(self, req.path().path());
-        try {
-            chain.proceed();
-        } finally {
-            if (admitted.remove(self) != null) {
-                slots.release(); // not upgraded: the endpoint never claimed its slot
-            }
+        return self;
+    }
+
+    @Override
+    public void exit(RoutingRequest req, RoutingResponse res, Object self, Throwable failure) {
+        if (self != null && admitted.remove(self) != null) {
+            slots.release(); // not upgraded: the endpoint never claimed its slot
         }
     }
 
     /**
-     * Claims the slot this filter gave the current thread's upgrade. Call from {@code WsListener.onHttpUpgrade},
-     * which Helidon runs on the connection's thread inside the filter chain; the slot is held until that thread ends.
+     * Claims the slot this stage gave the current thread's upgrade. Call from {@code WsListener.onHttpUpgrade},
+     * which Helidon runs on the connection's thread inside the HTTP filter; the slot is held until that thread
+     * ends.
      *
      * @return the connection's thread, to watch or abort
-     * @throws WsUpgradeException when the upgrade did not pass this filter (it cannot happen with the filter
+     * @throws WsUpgradeException when the upgrade did not pass this stage (it cannot happen with the stage
      *                            installed; Helidon answers 400)
      */
     ConnectionThread opened(String endpoint) throws WsUpgradeException {

@@ -14,6 +14,7 @@ import dev.loomservice.config.ConfigValues;
 import dev.loomservice.observe.Metered;
 import dev.loomservice.observe.PrometheusText;
 import dev.loomservice.problem.Problems;
+import dev.loomservice.stage.Stage;
 import dev.loomservice.store.Database;
 
 import io.helidon.config.Config;
@@ -23,7 +24,6 @@ import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -38,7 +38,7 @@ import io.helidon.websocket.WsSession;
  *
  * <p>{@link #addTo} registers the endpoints with Helidon. As an {@link HttpService} this class serves the page and
  * answers the requests that reach HTTP routing on the endpoints' paths without being upgraded (426, or the
- * endpoint's 400). Its {@link #gate} filter admits the upgrades.
+ * endpoint's 400). Its {@link #gate} stage admits the upgrades.
  */
 public final class WebSockets implements HttpService, Metered {
     static final String PAGE = "/chat.html";
@@ -115,8 +115,8 @@ public final class WebSockets implements HttpService, Metered {
         rooms.stop();
     }
 
-    /** The filter that admits upgrades to the endpoints ({@link UpgradeGate}): install after the limiter. */
-    public Filter gate() {
+    /** The stage that admits upgrades to the endpoints ({@link UpgradeGate}): install after the limiter. */
+    public Stage gate() {
         return gate;
     }
 
