@@ -169,6 +169,7 @@ def closed_loop(ctx, spec, scenario, path, script, levels, bound_s=None):
             warm = ctx.wrk(server, path, c, ctx.warmup(k), f"{scenario}-{variant}-{spec.name}-warmup",
                            script=script).run()
             for i in ctx.repeats():
+                server.await_quiet()
                 cost = RunCost(server)
                 r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{variant}-{spec.name}-{i}",
                             script=script).run()
