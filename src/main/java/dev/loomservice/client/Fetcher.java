@@ -1,16 +1,9 @@
 package dev.loomservice.client;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.SocketException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -22,13 +15,9 @@ import java.util.function.Function;
 
 import dev.loomservice.version.Version;
 
-import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.HttpMediaType;
 import io.helidon.http.Method;
-import io.helidon.webclient.api.ClientConnection;
-import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
 
 /**
@@ -51,12 +40,12 @@ import io.helidon.webclient.api.WebClient;
 public final class Fetcher implements AutoCloseable {
     /** The product token of our {@code User-Agent}, which is also what robots.txt groups name to address us. */
     public static final String PRODUCT = "loom-service";
-    private static final int CHUNK = 8192;
 
     private final WebClient client;
     private final ConnectionPool pool;
+    private final Exchanges exchanges;
     private final Duration timeout;
-    private final ExecutorService exchanges = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
     /**
      * How long a connection may stay idle in the pool by default: below the keep-alive timeouts of common servers
@@ -79,6 +68,7 @@ public final class Fetcher implements AutoCloseable {
                 .addHeader(HeaderValues.create(HeaderNames.USER_AGENT, userAgent()))
                 .build();
         this.pool = new ConnectionPool(client, Math.max(1, connections), maxIdle);
+        this.exchanges = new Exchanges(client, pool);
     }
 
     /** {@code loom-service/VERSION}. */
@@ -97,17 +87,17 @@ public final class Fetcher implements AutoCloseable {
      * runs on the thread the deadline interrupts, so a call costs one thread, not a caller's and an exchange's.
      */
     public List<Fetched> getAll(List<URI> urls, int keep) throws InterruptedException {
-        return all(urls, url -> () -> exchange(url, Method.GET, null, null, keep));
+        return all(urls, url -> () -> exchanges.exchange(url, Method.GET, null, null, keep));
     }
 
     /** POSTs {@code body} as {@code contentType}, keeping at most {@code keep} bytes of the answer. */
     public Fetched post(URI url, String contentType, byte[] body, int keep) throws InterruptedException {
-        return all(List.of(url), u -> () -> exchange(u, Method.POST, contentType, body, keep)).getFirst();
+        return all(List.of(url), u -> () -> exchanges.exchange(u, Method.POST, contentType, body, keep)).getFirst();
     }
 
     @Override
     public void close() {
-        exchanges.shutdownNow();
+        threads.shutdownNow();
         pool.close();
         client.closeResource();
     }
@@ -117,7 +107,7 @@ public final class Fetcher implements AutoCloseable {
         long start = System.nanoTime();
         List<Future<Fetched>> pending = new ArrayList<>(urls.size());
         for (URI url : urls) {
-            pending.add(exchanges.submit(exchange.apply(url)));
+            pending.add(threads.submit(exchange.apply(url)));
         }
         List<Fetched> results = new ArrayList<>(urls.size());
         try {
@@ -143,87 +133,7 @@ public final class Fetcher implements AutoCloseable {
         }
     }
 
-    private Fetched exchange(URI url, Method method, String contentType, byte[] body, int keep) throws IOException {
-        long start = System.nanoTime();
-        ConnectionPool.Taken taken;
-        try {
-            taken = pool.take(url);
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-        HttpClientResponse answer;
-        try {
-            answer = send(taken.connection(), url, method, contentType, body);
-        } catch (IOException | RuntimeException e) {
-            // the server closed a kept-alive connection as we took it (see ConnectionPool): a GET, which can not
-            // have done anything yet, gets one more try on a new connection; a POST's failure is reported
-            if (!taken.reused() || body != null || Thread.currentThread().isInterrupted() || !endedEarly(e)) {
-                throw e;
-            }
-            try {
-                answer = send(pool.connect(url), url, method, contentType, body);
-            } catch (UncheckedIOException again) {
-                throw again.getCause();
-            }
-        }
-        try (HttpClientResponse response = answer) {
-            ByteArrayOutputStream head = new ByteArrayOutputStream(Math.min(keep, CHUNK));
-            // Helidon allocates a buffer of the size asked for on every read: a 12-byte answer read with 8 KiB
-            // reads cost 16 KiB of garbage, so a known length sizes the reads (+1: the read that sees the end)
-            int chunk = (int) Math.min(CHUNK, response.headers().contentLength().orElse(CHUNK) + 1);
-            long bytes = read(response.inputStream(), head, keep, chunk);
-            int status = response.status().code();
-            Optional<HttpMediaType> type = response.headers().contentType();
-            return new Fetched(url, status, response.status().reasonPhrase(),
-                               type.map(t -> t.mediaType().text().toLowerCase(Locale.ROOT)),
-                               type.flatMap(HttpMediaType::charset),
-                               response.headers().first(HeaderNames.LOCATION),
-                               bytes, head.toByteArray(), millisSince(start),
-                               status >= 400 ? Optional.of(Failure.status(status, response.status().reasonPhrase()))
-                                             : Optional.empty());
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
-    }
-
-    /** Sends the request on {@code connection}, which is closed if no response comes back to give it back. */
-    private HttpClientResponse send(ClientConnection connection, URI url, Method method, String contentType,
-                                    byte[] body) throws IOException {
-        // a URI: get(String) would percent-encode the '?' of a query
-        var request = client.method(method).uri(url).connection(connection);
-        if (contentType != null) {
-            request.header(HeaderNames.CONTENT_TYPE, contentType);
-        }
-        try {
-            return body == null ? request.request() : request.submit(body);
-        } catch (UncheckedIOException e) {
-            connection.closeResource();
-            throw e.getCause();
-        } catch (RuntimeException e) {
-            connection.closeResource();
-            throw e;
-        }
-    }
-
-    /** True if {@code e} says the connection ended before a response: reset, broken, or closed at its start. */
-    private static boolean endedEarly(Exception e) {
-        return e instanceof SocketException || e instanceof DataReader.InsufficientDataAvailableException;
-    }
-
-    /** Reads {@code in} to its end, {@code chunk} bytes at a time; keeps the first {@code keep} bytes in {@code head}. */
-    private static long read(InputStream in, ByteArrayOutputStream head, int keep, int chunk) throws IOException {
-        byte[] buffer = new byte[chunk];
-        long total = 0;
-        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-            if (total < keep) {
-                head.write(buffer, 0, (int) Math.min(n, keep - total));
-            }
-            total += n;
-        }
-        return total;
-    }
-
-    private static long millisSince(long startNanos) {
+    static long millisSince(long startNanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 }
