@@ -38,7 +38,7 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * those itself and sets {@link #LENGTH} too.
  */
 public final class HeadRequests {
-    /** The length of the dropped body, from the filter to the send listener; never sent. */
+    /** The length of the dropped body, from the discarding stage to the send listener; never sent. */
     private static final HeaderName LENGTH = ProblemDirectHandler.HEAD_LENGTH;
 
     /** The stage that drops the body of every response to HEAD. */

@@ -26,8 +26,8 @@ import io.helidon.http.Status;
  */
 public final class ProblemDirectHandler implements DirectHandler {
     /**
-     * An internal header: the length a HEAD answer's body would have had. The HEAD filter's send listener
-     * ({@code guard.HeadRequests}) turns it into {@code Content-Length} and removes it; it never leaves the server.
+     * An internal header: the length a HEAD answer's body would have had. The send listener of
+     * {@code guard.HeadRequests} turns it into {@code Content-Length} and removes it; it never leaves the server.
      */
     public static final HeaderName HEAD_LENGTH = HeaderNames.create("Loom-Head-Content-Length");
 
