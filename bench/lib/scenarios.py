@@ -259,6 +259,7 @@ def overload_point(ctx, spec, scenario, permits, c):
     with ctx.server(spec, scenario, props) as server:
         ctx.wrk(server, path, c, p["warmup"], f"{scenario}-{spec.name}-warmup", script="statuses.lua").run()
         for i in ctx.repeats():
+            server.await_quiet()
             cost = RunCost(server)
             watch = Probe("127.0.0.1", server.port, path, p["duration"]).start()
             r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{spec.name}-{i}", script="statuses.lua").run()
@@ -285,6 +286,7 @@ def million(ctx, spec):
     with ctx.server(spec, "million") as server:
         ctx.wrk(server, path, c, p["warmup"], f"million-{spec.name}-warmup").run()
         for i in ctx.repeats():
+            server.await_quiet()
             sampler = Sampler(server.pid).start()
             cost = RunCost(server)
             r = ctx.wrk(server, path, c, 3600, f"million-{spec.name}-{i}", script="count.lua", stop_after=n,
@@ -437,6 +439,7 @@ def db(ctx, spec):
             ctx.wrk(server, path, c, ctx.warmup(k), f"db-{variant}-{spec.name}-warmup", script=script,
                     args=lua_args).run()
             for i in ctx.repeats():
+                server.await_quiet()
                 cost, pg0 = RunCost(server), pg.cpu_seconds()
                 r = ctx.wrk(server, path, c, p["duration"], f"db-{variant}-{spec.name}-{i}", script=script,
                             args=lua_args).run()
