@@ -28,10 +28,10 @@ import io.helidon.webclient.api.WebClientConfig;
  * <p>No idle monitor either. Helidon's ({@code HelidonSocket.idle()}) starts a virtual thread per idle connection
  * that reads its socket in 101 ms slices, each one that times out throwing an exception, and the next exchange
  * waits for that thread to finish: a large share of a fan-out's CPU (measured in bench/README, "What is
- * compared", fan-out). Instead a
- * connection stays idle at most {@code maxIdle}, shorter than servers keep an idle connection open, so a server
- * rarely closes one the pool still offers; when it does, in that race, the exchange sees the connection end
- * before a response and {@link Fetcher} retries a GET once on a new connection ({@link Taken#reused}).
+ * compared", fan-out). Instead a connection stays idle at most {@code maxIdle}, shorter than servers keep an idle
+ * connection open, so a server rarely closes one the pool still offers; when it does, in that race, the exchange
+ * sees the connection end before a response and {@link Exchanges} retries a GET once on a new connection
+ * ({@link Taken#reused}).
  *
  * <p>The most recently returned connection is taken first, so a steady load keeps reusing a few warm connections
  * and the rest age out.
