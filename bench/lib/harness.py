@@ -24,6 +24,8 @@ from servers import ROOT, specs
 # points, since this VM drifts over minutes, not seconds, and rounds share the drift out; 3 repeats in rounds.
 FULL = {
     "warmup": 5, "settle": 2, "duration": 6, "repeats": 3, "wrk_threads": 1,
+    # a JVM's warm-up goes on in slices of `settle` s while its JIT took > jit_quiet of its CPU (Context.warm)
+    "warmup_max": 40, "jit_quiet": 0.03,
     "hello_c": [50, 256], "post_c": [50],
     "io_ms": 100, "io_c": [1000, 10000],
     "fanout_n": 10, "fanout_ms": 50, "fanout_c": 100,
@@ -39,7 +41,7 @@ FULL = {
 }
 QUICK = {
     **FULL,
-    "warmup": 1, "settle": 1, "duration": 2, "repeats": 1,
+    "warmup": 1, "settle": 1, "duration": 2, "repeats": 1, "warmup_max": 1,
     "io_c": [1000],
     "fanout_c": 50,
     "overload_permits": 50, "overload_queue": 10,

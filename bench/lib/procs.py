@@ -138,6 +138,32 @@ def cpu_seconds(pid):
         return None
 
 
+# HotSpot's JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThread1", ...) as /proc cuts their names.
+COMPILER_THREADS = ("C1 CompilerThre", "C2 CompilerThre")
+
+
+def jit_cpu_seconds(pid):
+    """User + system CPU time of a HotSpot JVM's JIT compiler threads alive now, in seconds; None for a process
+    without them (not a JVM, or gone). HotSpot starts and stops compiler threads as the compile queue grows and
+    shrinks, and a stopped thread's time leaves the sum: compare two readings with max(0, later - earlier)."""
+    total, found = 0, False
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                name, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, IndexError, ValueError):
+            continue  # the thread ended meanwhile
+        if name.startswith(COMPILER_THREADS):
+            fields = rest.split()
+            total += int(fields[11]) + int(fields[12])
+            found = True
+    return total / CLOCK_TICKS if found else None
+
+
 class Sampler:
     """Samples a process's RSS every `period` seconds on a thread, between start() and stop().
 
@@ -207,13 +233,19 @@ class RunCost:
         self.cpu0 = cpu_seconds(server.pid)
         self.t0 = time.monotonic()
         self.pauses0 = len(gc_pauses(server.gc_log)) if server.gc_log else 0
+        self.jit0 = jit_cpu_seconds(server.pid)
 
     def per_request(self, requests):
-        """cpu_us_per_req and, when the GC log allows, alloc_kb_per_req (KB = 1,024 bytes); {} without requests."""
+        """cpu_us_per_req, for a JVM jit_share, and, when the GC log allows, alloc_kb_per_req (KB = 1,024 bytes);
+        {} without requests."""
         cpu1 = cpu_seconds(self.server.pid)
         if not requests or self.cpu0 is None or cpu1 is None:
             return {}
         out = {"cpu_us_per_req": (cpu1 - self.cpu0) * 1e6 / requests}
+        jit1 = jit_cpu_seconds(self.server.pid)
+        if self.jit0 is not None and jit1 is not None and cpu1 > self.cpu0:
+            # the share of that CPU time the JIT compiler took: what the warm-up (Context.warm) left to compile
+            out["jit_share"] = max(0.0, jit1 - self.jit0) / (cpu1 - self.cpu0)
         if self.server.gc_log:
             pauses = [(0, 0, 0.0)] + gc_pauses(self.server.gc_log)  # the JVM's start: nothing in use yet
             run = pauses[self.pauses0:]  # from the last pause before the run on

@@ -25,10 +25,11 @@ class ResultsError(Exception):
 # What each request cost the server, beside every throughput number: CPU time (every server) and heap allocated
 # (JVMs only: from their GC logs). Measured over the measured run alone; see procs.RunCost.
 COST = [("cpu_us_per_req", "CPU µs/req", "{:.1f}", "low"), ("alloc_kb_per_req", "alloc KB/req", "{:.1f}", "low"),
-        ("gc_pause_share", "GC pauses", "{:.0%}", "low")]
+        ("gc_pause_share", "GC pauses", "{:.0%}", "low"), ("jit_share", "JIT share of CPU", "{:.0%}", "low"),
+        ("warmup_s", "warm-up s", "{:.0f}", None)]
 COSTED = ["hello", "post", "io", "fanout", "overload", "pool", "million", "db", "scaleout"]
 # PostgreSQL's CPU time per request (all its processes), beside the server's own, in the db and scaleout tables.
-JVM_ONLY = ("alloc_kb_per_req", "gc_pause_share")  # read from a GC log
+JVM_ONLY = ("alloc_kb_per_req", "gc_pause_share", "jit_share")  # read from a GC log or the JIT's threads
 PG_COST = ("pg_cpu_us_per_req", "PostgreSQL CPU µs/req", "{:.1f}", "low")
 OVERLOAD_COLUMNS = [
     ("goodput_rps", "200/s", "{:,.0f}", "high"), ("shed_fraction", "503 share", "{:.1%}", None),
@@ -265,7 +266,9 @@ def cost_table(summary):
             "Medians (spreads in the tables under Results). CPU µs/req: the server process's user + system CPU "
             "time over the measured run / requests answered. alloc KB/req (JVMs only, 1 KB = 1,024 bytes): heap "
             "allocated over the run, from the JVM's GC log / requests answered; \"-\" when no collection "
-            "happened during the run. Neither counts the warm-up or the load generator.", "", *lines, ""]
+            "happened during the run. Neither counts the warm-up or the load generator. JIT share of CPU (JVMs only): "
+            "the JIT compiler threads' part of that CPU time. warm-up s: seconds of load before the point; a JVM's "
+            "goes on until its JIT is quiet (bench/README, \"Warm-up\").", "", *lines, ""]
 
 
 # The db and scaleout variants: ROUTE-cN.

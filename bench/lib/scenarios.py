@@ -16,7 +16,7 @@ import urllib.request
 from haproxy import HaProxy
 from load import Probe, Wrk
 from postgres import Postgres
-from procs import RunCost, Sampler, Server, cpu_seconds, peak_rss_kb, pinned, rss_kb
+from procs import RunCost, Sampler, Server, cpu_seconds, jit_cpu_seconds, peak_rss_kb, pinned, rss_kb
 from servers import BENCH, GO_TASKS, MODELS, PYTHON
 
 
@@ -47,6 +47,33 @@ class Context:
         (a fresh JVM compiles its hot paths then), a short settle before each later one (a new concurrency or route
         on a server that is already warm)."""
         return self.p["warmup"] if index == 0 else self.p["settle"]
+
+    def warm(self, server, path, connections, index, tag, **kw):
+        """Load before a server start's point number `index`; returns the first slice's wrk result (after a start,
+        the cold errors and timeouts) with "warmup_s", the seconds of load in all.
+
+        First warmup(index) seconds. Then, for a JVM, more slices of `settle` seconds for as long as its JIT
+        compiler threads took more than `jit_quiet` of its CPU time in the slice before, up to `warmup_max`
+        seconds in all: a steady state, as a server that has run for a while is in. Without that a point measured
+        the compiler too, and more of it the more code a route runs (bench/README, "Warm-up")."""
+        seconds, shares = self.warmup(index), []
+        cpu0, jit0 = cpu_seconds(server.pid), jit_cpu_seconds(server.pid)
+        first = self.wrk(server, path, connections, seconds, f"{tag}-warmup", **kw).run()
+        while jit0 is not None and seconds < self.p["warmup_max"]:
+            cpu1, jit1 = cpu_seconds(server.pid), jit_cpu_seconds(server.pid)
+            if cpu1 is None or jit1 is None or cpu1 <= cpu0:
+                break
+            shares.append(max(0.0, jit1 - jit0) / (cpu1 - cpu0))
+            if shares[-1] <= self.p["jit_quiet"]:
+                break
+            cpu0, jit0 = cpu1, jit1
+            server.await_quiet()
+            self.wrk(server, path, connections, self.p["settle"], f"{tag}-warmup-{seconds}", **kw).run()
+            seconds += self.p["settle"]
+        if shares:
+            self.log(f"  warm-up {tag}: {seconds} s, the JIT's share of each slice: "
+                     + ", ".join(f"{share:.0%}" for share in shares))
+        return first | {"warmup_s": seconds}
 
     def repeats(self):
         """The repeat indices the current call measures: one per round when rounds interleave the servers."""
@@ -166,14 +193,13 @@ def closed_loop(ctx, spec, scenario, path, script, levels, bound_s=None):
     with ctx.server(spec, scenario) as server:
         for k, c in enumerate(levels):
             variant = f"c{c}"
-            warm = ctx.wrk(server, path, c, ctx.warmup(k), f"{scenario}-{variant}-{spec.name}-warmup",
-                           script=script).run()
+            warm = ctx.warm(server, path, c, k, f"{scenario}-{variant}-{spec.name}", script=script)
             for i in ctx.repeats():
                 server.await_quiet()
                 cost = RunCost(server)
                 r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{variant}-{spec.name}-{i}",
                             script=script).run()
-                m = throughput_metrics(r) | cost.per_request(r["requests"])
+                m = throughput_metrics(r) | cost.per_request(r["requests"]) | {"warmup_s": warm["warmup_s"]}
                 if bound_s:
                     # Little's law: c clients that each wait bound_s per request cannot exceed c / bound_s.
                     m["bound_rps"] = c / bound_s
@@ -257,7 +283,7 @@ def overload_point(ctx, spec, scenario, permits, c):
     props = (f"app.limiter.permits={permits}", f"app.limiter.queue-length={p['overload_queue']}") if spec.ours else ()
     path = f"/io?ms={p['io_ms']}"
     with ctx.server(spec, scenario, props) as server:
-        ctx.wrk(server, path, c, p["warmup"], f"{scenario}-{spec.name}-warmup", script="statuses.lua").run()
+        warm = ctx.warm(server, path, c, 0, f"{scenario}-{spec.name}", script="statuses.lua")
         for i in ctx.repeats():
             server.await_quiet()
             cost = RunCost(server)
@@ -269,7 +295,7 @@ def overload_point(ctx, spec, scenario, permits, c):
             m = {"connections": c, "requests": r["requests"], "rps": r["rps"], "goodput_rps": ok / r["seconds"],
                  "shed_fraction": shed / r["requests"] if r["requests"] else 0.0,
                  "errors": r["socket_errors"] + r["requests"] - ok - shed,
-                 **cost.per_request(r["requests"] + probed)}
+                 **cost.per_request(r["requests"] + probed), "warmup_s": warm["warmup_s"]}
             m.update({k: r[k] for k in ("p50_ms", "p99_ms") if r[k] is not None})
             for status, name in (("200", "ok"), ("503", "shed")):
                 if status in seen:
@@ -284,7 +310,7 @@ def million(ctx, spec):
     p = ctx.p
     n, c, path = p["million_requests"], p["million_c"], f"/io?ms={p['million_ms']}"
     with ctx.server(spec, "million") as server:
-        ctx.wrk(server, path, c, p["warmup"], f"million-{spec.name}-warmup").run()
+        warm = ctx.warm(server, path, c, 0, f"million-{spec.name}")
         for i in ctx.repeats():
             server.await_quiet()
             sampler = Sampler(server.pid).start()
@@ -297,7 +323,7 @@ def million(ctx, spec):
             ctx.record("million", f"n{n}", spec, i, {
                 "requests": r["requests"], "complete": int(r["requests"] >= n), "seconds": r["seconds"],
                 "rpm": r["rps"] * 60, "rps": r["rps"], **latency,
-                "errors": r["socket_errors"] + r["requests"] - ok, **usage})
+                "errors": r["socket_errors"] + r["requests"] - ok, **usage, "warmup_s": warm["warmup_s"]})
 
 
 def idle(ctx, spec):
@@ -436,14 +462,13 @@ def db(ctx, spec):
         points = [(c, route) for c in p["db_c"] for route in db_routes(p)]
         for k, (c, (route, path, script, lua_args)) in enumerate(points):
             variant = f"{route}-c{c}"
-            ctx.wrk(server, path, c, ctx.warmup(k), f"db-{variant}-{spec.name}-warmup", script=script,
-                    args=lua_args).run()
+            warm = ctx.warm(server, path, c, k, f"db-{variant}-{spec.name}", script=script, args=lua_args)
             for i in ctx.repeats():
                 server.await_quiet()
                 cost, pg0 = RunCost(server), pg.cpu_seconds()
                 r = ctx.wrk(server, path, c, p["duration"], f"db-{variant}-{spec.name}-{i}", script=script,
                             args=lua_args).run()
-                m = throughput_metrics(r) | cost.per_request(r["requests"])
+                m = throughput_metrics(r) | cost.per_request(r["requests"]) | {"warmup_s": warm["warmup_s"]}
                 if r["requests"]:
                     m["pg_cpu_us_per_req"] = (pg.cpu_seconds() - pg0) * 1e6 / r["requests"]
                 ctx.record("db", variant, spec, i, m)
@@ -567,8 +592,10 @@ def scaleout(ctx, spec):
 
 
 def summed(costs):
-    """Per-request costs of several instances serving one run's requests: their sum (absent if any lacks it)."""
-    return {k: sum(c[k] for c in costs) for k in costs[0] if all(k in c for c in costs)}
+    """Per-request costs of several instances serving one run's requests: their sum, and of a share (of the wall or
+    CPU time) the largest; absent if any lacks it."""
+    return {k: (max if k.endswith("_share") else sum)(c[k] for c in costs) for k in costs[0]
+            if all(k in c for c in costs)}
 
 
 def balancer_metrics(lb, before, requests):
