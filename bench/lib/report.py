@@ -266,9 +266,10 @@ def cost_table(summary):
             "Medians (spreads in the tables under Results). CPU µs/req: the server process's user + system CPU "
             "time over the measured run / requests answered. alloc KB/req (JVMs only, 1 KB = 1,024 bytes): heap "
             "allocated over the run, from the JVM's GC log / requests answered; \"-\" when no collection "
-            "happened during the run. Neither counts the warm-up or the load generator. JIT share of CPU (JVMs only): "
-            "the JIT compiler threads' part of that CPU time. warm-up s: seconds of load before the point; a JVM's "
-            "goes on until its JIT is quiet (bench/README, \"Warm-up\").", "", *lines, ""]
+            "happened during the run. Neither counts the warm-up or the load generator. JIT share of CPU (JVMs "
+            "only): the JIT compiler threads' part of that CPU time. warm-up s: seconds of load before the point; a "
+            "JVM's goes on until its JIT is quiet (bench/README, \"Warm-up until the JIT is quiet\").", "",
+            *lines, ""]
 
 
 # The db and scaleout variants: ROUTE-cN.

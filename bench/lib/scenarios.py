@@ -55,7 +55,8 @@ class Context:
         First warmup(index) seconds. Then, for a JVM, more slices of `settle` seconds for as long as its JIT
         compiler threads took more than `jit_quiet` of its CPU time in the slice before, up to `warmup_max`
         seconds in all: a steady state, as a server that has run for a while is in. Without that a point measured
-        the compiler too, and more of it the more code a route runs (bench/README, "Warm-up")."""
+        the compiler too, and more of it the more code a route runs (bench/README, "Warm-up until the JIT is
+        quiet")."""
         seconds, shares = self.warmup(index), []
         cpu0, jit0 = cpu_seconds(server.pid), jit_cpu_seconds(server.pid)
         first = self.wrk(server, path, connections, seconds, f"{tag}-warmup", **kw).run()
