@@ -128,14 +128,22 @@ def peak_rss_kb(process, period=0.02):
     return peak
 
 
-def cpu_seconds(pid):
-    """User + system CPU time of pid (all its threads), in seconds, or None when the process is gone."""
+def stat_cpu(path):
+    """(name, user + system CPU seconds) from a /proc stat file (a process's, or one thread's under task/), or None
+    when it is gone."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        with open(path) as f:
+            name, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
+        fields = rest.split()
+        return name, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
     except (OSError, IndexError, ValueError):
         return None
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of pid (all its threads), in seconds, or None when the process is gone."""
+    stat = stat_cpu(f"/proc/{pid}/stat")
+    return stat[1] if stat else None
 
 
 # HotSpot's JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThread1", ...) as /proc cuts their names.
@@ -146,22 +154,16 @@ def jit_cpu_seconds(pid):
     """User + system CPU time of a HotSpot JVM's JIT compiler threads alive now, in seconds; None for a process
     without them (not a JVM, or gone). HotSpot starts and stops compiler threads as the compile queue grows and
     shrinks, and a stopped thread's time leaves the sum: compare two readings with max(0, later - earlier)."""
-    total, found = 0, False
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return None
+    compilers = []
     for tid in tasks:
-        try:
-            with open(f"/proc/{pid}/task/{tid}/stat") as f:
-                name, rest = f.read().split(" (", 1)[1].rsplit(")", 1)
-        except (OSError, IndexError, ValueError):
-            continue  # the thread ended meanwhile
-        if name.startswith(COMPILER_THREADS):
-            fields = rest.split()
-            total += int(fields[11]) + int(fields[12])
-            found = True
-    return total / CLOCK_TICKS if found else None
+        stat = stat_cpu(f"/proc/{pid}/task/{tid}/stat")  # None: the thread ended meanwhile
+        if stat and stat[0].startswith(COMPILER_THREADS):
+            compilers.append(stat[1])
+    return sum(compilers) if compilers else None
 
 
 class Sampler:

@@ -54,9 +54,9 @@ class Context:
 
         First warmup(index) seconds. Then, for a JVM, more slices of `settle` seconds for as long as its JIT
         compiler threads took more than `jit_quiet` of its CPU time in the slice before, up to `warmup_max`
-        seconds in all: a steady state, as a server that has run for a while is in. Without that a point measured
-        the compiler too, and more of it the more code a route runs (bench/README, "Warm-up until the JIT is
-        quiet")."""
+        seconds in all (the last slice cut to fit): a steady state, as a server that has run for a while is in.
+        Without that a point measured the compiler too, and more of it the more code a route runs (bench/README,
+        "Warm-up until the JIT is quiet")."""
         seconds, shares = self.warmup(index), []
         cpu0, jit0 = cpu_seconds(server.pid), jit_cpu_seconds(server.pid)
         first = self.wrk(server, path, connections, seconds, f"{tag}-warmup", **kw).run()
@@ -68,9 +68,10 @@ class Context:
             if shares[-1] <= self.p["jit_quiet"]:
                 break
             cpu0, jit0 = cpu1, jit1
+            more = min(self.p["settle"], self.p["warmup_max"] - seconds)
             server.await_quiet()
-            self.wrk(server, path, connections, self.p["settle"], f"{tag}-warmup-{seconds}", **kw).run()
-            seconds += self.p["settle"]
+            self.wrk(server, path, connections, more, f"{tag}-warmup-{seconds}", **kw).run()
+            seconds += more
         if shares:
             self.log(f"  warm-up {tag}: {seconds} s, the JIT's share of each slice: "
                      + ", ".join(f"{share:.0%}" for share in shares))
