@@ -191,7 +191,9 @@ def run_scenarios(ctx, wanted, wanted_servers, all_servers, params, log, log_fil
         log(f"bench: {name}")
         # Rounds: repeat 0 of every server, then repeat 1 of every server, ... A shared machine's speed drifts
         # (here by up to 2x within minutes), and measuring one server's repeats back to back would hand the whole
-        # drift to whichever server ran at a bad moment; interleaved, every server sees every moment alike.
+        # drift to whichever server ran at a bad moment; interleaved, every server sees every moment alike. Most
+        # scenarios keep each server's start across the rounds (Context.server(keep=True)): it is started and
+        # warmed once, and waits idle while the others are measured.
         rounds = [None] if name == "conformance" or params["repeats"] == 1 else range(params["repeats"])
         failed = set()
         for index in rounds:
@@ -207,7 +209,12 @@ def run_scenarios(ctx, wanted, wanted_servers, all_servers, params, log, log_fil
                     traceback.print_exc(file=log_file)
                     failures.append({"scenario": name, "server": label, "error": str(e)})
                     failed.add(label)
+                    ctx.end_scenario([label])
         ctx.in_round(None)
+        for label in ctx.end_scenario():  # the starts kept across the rounds (Context.server)
+            if label not in failed:
+                log(f"bench: FAILED {name} on {label}: it died before the scenario's end")
+                failures.append({"scenario": name, "server": label, "error": "died before the scenario's end"})
         timings[name] = round(time.monotonic() - t0, 1)
 
 

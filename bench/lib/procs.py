@@ -230,8 +230,9 @@ class RunCost:
     cancel on average; the error is at most about one young generation per run. Without a collection during the
     run there is no number (never a 0); each collection is logged in whole MiB."""
 
-    def __init__(self, server):
+    def __init__(self, server, neighbours=()):
         self.server = server
+        self.neighbours = [(s.pid, cpu_seconds(s.pid)) for s in neighbours]
         self.cpu0 = cpu_seconds(server.pid)
         self.t0 = time.monotonic()
         self.pauses0 = len(gc_pauses(server.gc_log)) if server.gc_log else 0
@@ -248,6 +249,11 @@ class RunCost:
         if self.jit0 is not None and jit1 is not None and cpu1 > self.cpu0:
             # the share of that CPU time the JIT compiler took: what the warm-up (Context.warm) left to compile
             out["jit_share"] = max(0.0, jit1 - self.jit0) / (cpu1 - self.cpu0)
+        if self.neighbours:
+            # the other servers on the server cores, idle meanwhile: the share of one core they took from this run
+            now = [(cpu_seconds(pid), cpu) for pid, cpu in self.neighbours]
+            spent = sum(t1 - t0 for t1, t0 in now if t1 is not None and t0 is not None)
+            out["neighbours_cpu_share"] = spent / (time.monotonic() - self.t0)
         if self.server.gc_log:
             pauses = [(0, 0, 0.0)] + gc_pauses(self.server.gc_log)  # the JVM's start: nothing in use yet
             run = pauses[self.pauses0:]  # from the last pause before the run on

@@ -36,6 +36,8 @@ class Context:
         self._round = None
         self._postgres = None
         self._store = 0
+        self._kept = {}  # server name -> the start that serves every round of the current scenario
+        self._warmed = {}  # (server, point index) -> seconds of warm-up before that point's first measured run
         self.scratch = tempfile.mkdtemp(prefix="loom-bench-")  # removed by close()
 
     def in_round(self, index):
@@ -49,15 +51,18 @@ class Context:
         return self.p["warmup"] if index == 0 else self.p["settle"]
 
     def warm(self, server, path, connections, index, tag, **kw):
-        """Load before a server start's point number `index`; returns the first slice's wrk result (after a start,
-        the cold errors and timeouts) with "warmup_s", the seconds of load in all.
+        """Load before a server start's point number `index`; returns the first slice's wrk result with "cold"
+        (whether it was the start's first load: then its errors and timeouts are the cold ones) and "warmup_s" (the
+        seconds of load before the point's first measured run).
 
         First warmup(index) seconds. Then, for a JVM, more slices of `settle` seconds for as long as its JIT
         compiler threads took more than `jit_quiet` of its CPU time in the slice before, up to `warmup_max`
         seconds in all (the last slice cut to fit): a steady state, as a server that has run for a while is in.
         Without that a point measured the compiler too, and more of it the more code a route runs (bench/README,
-        "Warm-up until the JIT is quiet")."""
-        seconds, shares = self.warmup(index), []
+        "Warm-up until the JIT is quiet"). A start kept for later rounds (server(keep=True)) is warm then: its
+        first slice there is `settle` seconds, as before a later point."""
+        again = (server, index) in self._warmed  # a kept start in a later round: warm already, it settles
+        seconds, shares = self.p["settle"] if again else self.warmup(index), []
         cpu0, jit0 = cpu_seconds(server.pid), jit_cpu_seconds(server.pid)
         first = self.wrk(server, path, connections, seconds, f"{tag}-warmup", **kw).run()
         while jit0 is not None and seconds < self.p["warmup_max"]:
@@ -75,7 +80,8 @@ class Context:
         if shares:
             self.log(f"  warm-up {tag}: {seconds} s, the JIT's share of each slice: "
                      + ", ".join(f"{share:.0%}" for share in shares))
-        return first | {"warmup_s": seconds}
+        seconds = self._warmed.setdefault((server, index), seconds)
+        return first | {"warmup_s": seconds, "cold": index == 0 and not again}
 
     def repeats(self):
         """The repeat indices the current call measures: one per round when rounds interleave the servers."""
@@ -85,7 +91,19 @@ class Context:
         return tag if self._round is None else f"{tag}-r{self._round}"
 
     @contextlib.contextmanager
-    def server(self, spec, tag, extra_props=(), extra_args=()):
+    def server(self, spec, tag, extra_props=(), extra_args=(), keep=False):
+        """A started server, stopped when the block ends; with `keep`, in rounds, one start serves every round of
+        the scenario (started in the first, stopped by end_scenario()), so that each server is started and warmed
+        once, not once per round. The servers kept wait, idle on the server cores, while another one is measured
+        (cost() records what they took meanwhile)."""
+        if keep and self._round is not None:
+            server = self._kept.get(spec.name)
+            if server is None:
+                server = self._kept[spec.name] = self._start(spec, tag, extra_props, extra_args)
+            if not server.alive():
+                raise RuntimeError(f"{spec.name} died during {tag}; see {server.log.name}")
+            yield server
+            return
         server = self._start(spec, tag, extra_props, extra_args)
         try:
             yield server
@@ -94,6 +112,26 @@ class Context:
             server.stop()
             if not alive:
                 raise RuntimeError(f"{spec.name} died during {tag}; see {server.log.name}")
+
+    def starts(self, spec):
+        """Whether the next server(spec, keep=True) starts it (rather than handing out a kept start)."""
+        return self._round is None or spec.name not in self._kept
+
+    def end_scenario(self, names=None):
+        """Stops the kept starts (of `names`, default all); returns the names of those that had died."""
+        if names is None:
+            self._warmed.clear()
+        died = []
+        for name in [n for n in self._kept if names is None or n in names]:
+            server = self._kept.pop(name)
+            if not server.alive():
+                died.append(name)
+            server.stop()
+        return died
+
+    def cost(self, server):
+        """A RunCost of `server` that also records what the other kept starts took meanwhile."""
+        return RunCost(server, [s for s in self._kept.values() if s is not server])
 
     def _start(self, spec, tag, extra_props, extra_args):
         # A new port for every start, so a server never waits for the previous one's port to be released. If
@@ -140,6 +178,7 @@ class Context:
         return self._postgres
 
     def close(self):
+        self.end_scenario()
         shutil.rmtree(self.scratch, ignore_errors=True)
         if self._postgres is not None:
             self._postgres.stop()
@@ -192,13 +231,13 @@ def throughput_metrics(r):
 def closed_loop(ctx, spec, scenario, path, script, levels, bound_s=None):
     """Saturating load at each concurrency level: warm-up, then the measured runs."""
     p = ctx.p
-    with ctx.server(spec, scenario) as server:
+    with ctx.server(spec, scenario, keep=True) as server:
         for k, c in enumerate(levels):
             variant = f"c{c}"
             warm = ctx.warm(server, path, c, k, f"{scenario}-{variant}-{spec.name}", script=script)
             for i in ctx.repeats():
                 server.await_quiet()
-                cost = RunCost(server)
+                cost = ctx.cost(server)
                 r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{variant}-{spec.name}-{i}",
                             script=script).run()
                 m = throughput_metrics(r) | cost.per_request(r["requests"]) | {"warmup_s": warm["warmup_s"]}
@@ -210,7 +249,7 @@ def closed_loop(ctx, spec, scenario, path, script, levels, bound_s=None):
                         m["p99_over_floor"] = r["p99_ms"] / (bound_s * 1000)
                 if script == "fanout.lua":
                     m["fanout_failed"] = r["statuses"].get("fanout_failed", 0)
-                if k == 0:
+                if warm["cold"]:
                     # The first seconds after a start, as a user's first clients meet them.
                     m["cold_errors"], m["cold_timeouts"] = warm["errors"], warm["timeouts"]
                 ctx.record(scenario, variant, spec, i, m)
@@ -240,10 +279,12 @@ def cpu(ctx, spec):
     p = ctx.p
     path = f"/cpu?work={p['cpu_work']}"
     probe = dict(script="paced.lua", args=[p["probe_pause_ms"]])
-    with ctx.server(spec, "cpu") as server:
-        warm = ctx.wrk(server, path, p["cpu_c"], p["warmup"], f"cpu-{spec.name}-warmup-cpu").start()
-        ctx.wrk(server, "/", p["probe_c"], p["warmup"], f"cpu-{spec.name}-warmup-hello", **probe).run()
-        warm.result()
+    first = ctx.starts(spec)
+    with ctx.server(spec, "cpu", keep=True) as server:
+        if first:
+            warm = ctx.wrk(server, path, p["cpu_c"], p["warmup"], f"cpu-{spec.name}-warmup-cpu").start()
+            ctx.wrk(server, "/", p["probe_c"], p["warmup"], f"cpu-{spec.name}-warmup-hello", **probe).run()
+            warm.result()
         for i in ctx.repeats():
             idle = ctx.wrk(server, "/", p["probe_c"], p["duration"], f"cpu-{spec.name}-{i}-idle", **probe).run()
             load = ctx.wrk(server, path, p["cpu_c"], p["duration"] + 2, f"cpu-{spec.name}-{i}-cpu").start()
@@ -284,11 +325,11 @@ def overload_point(ctx, spec, scenario, permits, c):
     p = ctx.p
     props = (f"app.limiter.permits={permits}", f"app.limiter.queue-length={p['overload_queue']}") if spec.ours else ()
     path = f"/io?ms={p['io_ms']}"
-    with ctx.server(spec, scenario, props) as server:
+    with ctx.server(spec, scenario, props, keep=True) as server:
         warm = ctx.warm(server, path, c, 0, f"{scenario}-{spec.name}", script="statuses.lua")
         for i in ctx.repeats():
             server.await_quiet()
-            cost = RunCost(server)
+            cost = ctx.cost(server)
             watch = Probe("127.0.0.1", server.port, path, p["duration"]).start()
             r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{spec.name}-{i}", script="statuses.lua").run()
             seen = watch.result()
@@ -311,12 +352,12 @@ def million(ctx, spec):
     """A fixed number of requests (a million in full mode) to /io?ms=10: rate, latency, errors, memory, CPU."""
     p = ctx.p
     n, c, path = p["million_requests"], p["million_c"], f"/io?ms={p['million_ms']}"
-    with ctx.server(spec, "million") as server:
+    with ctx.server(spec, "million", keep=True) as server:
         warm = ctx.warm(server, path, c, 0, f"million-{spec.name}")
         for i in ctx.repeats():
             server.await_quiet()
             sampler = Sampler(server.pid).start()
-            cost = RunCost(server)
+            cost = ctx.cost(server)
             r = ctx.wrk(server, path, c, 3600, f"million-{spec.name}-{i}", script="count.lua", stop_after=n,
                         deadline_s=max(600, n / 500)).run()
             usage = sampler.stop() | cost.per_request(r["requests"])
@@ -455,19 +496,22 @@ def db(ctx, spec):
     p = ctx.p
     pg = ctx.postgres()
     database = "bench_" + spec.name.replace("-", "_")
-    pg.fresh_database(database, schema=not spec.ours)  # loom-service creates its schema itself
+    first = ctx.starts(spec)
+    if first:
+        pg.fresh_database(database, schema=not spec.ours)  # loom-service creates its schema itself
     props, args = spec.db_options(pg, database, p["db_pool"])
-    with ctx.server(spec, "db", props, args) as server:
-        await_database(server)
-        seed(pg, database, p["db_rows"])
-        db_conformance(spec.name, server, server, pg, database)
+    with ctx.server(spec, "db", props, args, keep=True) as server:
+        if first:
+            await_database(server)
+            seed(pg, database, p["db_rows"])
+            db_conformance(spec.name, server, server, pg, database)
         points = [(c, route) for c in p["db_c"] for route in db_routes(p)]
         for k, (c, (route, path, script, lua_args)) in enumerate(points):
             variant = f"{route}-c{c}"
             warm = ctx.warm(server, path, c, k, f"db-{variant}-{spec.name}", script=script, args=lua_args)
             for i in ctx.repeats():
                 server.await_quiet()
-                cost, pg0 = RunCost(server), pg.cpu_seconds()
+                cost, pg0 = ctx.cost(server), pg.cpu_seconds()
                 r = ctx.wrk(server, path, c, p["duration"], f"db-{variant}-{spec.name}-{i}", script=script,
                             args=lua_args).run()
                 m = throughput_metrics(r) | cost.per_request(r["requests"]) | {"warmup_s": warm["warmup_s"]}
