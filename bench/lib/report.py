@@ -361,7 +361,7 @@ def targets(summary, params, quick):
             2 * params["fanout_ms"], "{:.0f} ms")
     row = summary.get("fanout", fan, "loom", "cold_timeouts")
     worst = row["max"] if row else None
-    add(f"fan-out: no timeouts in the {params['warmup']} s after a start (worst of the runs)", worst, "{:,.0f}",
+    add(f"fan-out: no timeouts in the {params['warmup']} s after its start (worst of the starts)", worst, "{:,.0f}",
         worst == 0)
     at_most(f"{n:,} requests in <= 1.5x the Vert.x peer's wall time", ratio("million", f"n{n}", "seconds", "vertx"),
             1.5)
