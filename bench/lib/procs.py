@@ -65,10 +65,7 @@ class Server:
         that is 20,000 requests at once, which loom-service's limiter partly refuses with 503 (as configured) and
         every server pays for. Open connections (a fan-out's pooled ones) do not count. Returns the seconds waited;
         at `timeout` it gives up."""
-        start = time.monotonic()
-        while closing_connections(self.port) and time.monotonic() - start < timeout:
-            time.sleep(0.05)
-        return time.monotonic() - start
+        return await_quiet([self], timeout)
 
     def stop(self):
         if self.process.poll() is None:
@@ -87,9 +84,18 @@ class Server:
         self.stop()
 
 
-def closing_connections(port):
-    """How many TCP sockets with local port `port` are in CLOSE-WAIT: the peer has closed, this side not yet
-    (/proc/net/tcp and tcp6; state 08)."""
+def await_quiet(servers, timeout=10.0):
+    """Server.await_quiet for several servers at once: until none has a connection in CLOSE-WAIT, at most
+    `timeout` s; returns the seconds waited."""
+    start, ports = time.monotonic(), {server.port for server in servers}
+    while ports and closing_connections(ports) and time.monotonic() - start < timeout:
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def closing_connections(ports):
+    """How many TCP sockets with a local port in `ports` are in CLOSE-WAIT: the peer has closed, this side not
+    yet (/proc/net/tcp and tcp6; state 08)."""
     n = 0
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -97,7 +103,7 @@ def closing_connections(port):
                 next(f)
                 for line in f:
                     fields = line.split(None, 4)
-                    if fields[3] == "08" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                    if fields[3] == "08" and int(fields[1].rsplit(":", 1)[1], 16) in ports:
                         n += 1
         except FileNotFoundError:
             pass

@@ -16,7 +16,7 @@ import urllib.request
 from haproxy import HaProxy
 from load import Probe, Wrk
 from postgres import Postgres
-from procs import RunCost, Sampler, Server, cpu_seconds, jit_cpu_seconds, peak_rss_kb, pinned, rss_kb
+from procs import RunCost, Sampler, Server, await_quiet, cpu_seconds, jit_cpu_seconds, peak_rss_kb, pinned, rss_kb
 from servers import BENCH, GO_TASKS, MODELS, PYTHON
 
 
@@ -130,8 +130,13 @@ class Context:
         return died
 
     def cost(self, server):
-        """A RunCost of `server` that also records what the other kept starts took meanwhile."""
-        return RunCost(server, [s for s in self._kept.values() if s is not server])
+        """A RunCost of `server` that also records what the other kept starts took meanwhile, once each of them
+        has closed every connection of its own last run (Server.await_quiet): Jetty's platform pool, for one,
+        is still answering its queue of 10,000 `/io` requests when its turn ends, and would take the core from
+        the next server's run."""
+        neighbours = [s for s in self._kept.values() if s is not server]
+        await_quiet(neighbours)
+        return RunCost(server, neighbours)
 
     def _start(self, spec, tag, extra_props, extra_args):
         # A new port for every start, so a server never waits for the previous one's port to be released. If
