@@ -130,12 +130,12 @@ class Context:
         return died
 
     def cost(self, server):
-        """A RunCost of `server` that also records what the other kept starts took meanwhile, once each of them
-        has closed every connection of its own last run (Server.await_quiet): Jetty's platform pool, for one,
-        is still answering its queue of 10,000 `/io` requests when its turn ends, and would take the core from
-        the next server's run."""
+        """A RunCost of `server`, started once it and every other kept start have closed each connection of their
+        last runs (Server.await_quiet), that also records what those others took meanwhile. The others too:
+        Jetty's platform pool, for one, is still answering its queue of 10,000 `/io` requests when its turn ends,
+        and would take the core from the next server's run."""
         neighbours = [s for s in self._kept.values() if s is not server]
-        await_quiet(neighbours)
+        await_quiet([server, *neighbours])
         return RunCost(server, neighbours)
 
     def _start(self, spec, tag, extra_props, extra_args):
@@ -241,7 +241,6 @@ def closed_loop(ctx, spec, scenario, path, script, levels, bound_s=None):
             variant = f"c{c}"
             warm = ctx.warm(server, path, c, k, f"{scenario}-{variant}-{spec.name}", script=script)
             for i in ctx.repeats():
-                server.await_quiet()
                 cost = ctx.cost(server)
                 r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{variant}-{spec.name}-{i}",
                             script=script).run()
@@ -333,7 +332,6 @@ def overload_point(ctx, spec, scenario, permits, c):
     with ctx.server(spec, scenario, props, keep=True) as server:
         warm = ctx.warm(server, path, c, 0, f"{scenario}-{spec.name}", script="statuses.lua")
         for i in ctx.repeats():
-            server.await_quiet()
             cost = ctx.cost(server)
             watch = Probe("127.0.0.1", server.port, path, p["duration"]).start()
             r = ctx.wrk(server, path, c, p["duration"], f"{scenario}-{spec.name}-{i}", script="statuses.lua").run()
@@ -360,9 +358,8 @@ def million(ctx, spec):
     with ctx.server(spec, "million", keep=True) as server:
         warm = ctx.warm(server, path, c, 0, f"million-{spec.name}")
         for i in ctx.repeats():
-            server.await_quiet()
-            sampler = Sampler(server.pid).start()
             cost = ctx.cost(server)
+            sampler = Sampler(server.pid).start()
             r = ctx.wrk(server, path, c, 3600, f"million-{spec.name}-{i}", script="count.lua", stop_after=n,
                         deadline_s=max(600, n / 500)).run()
             usage = sampler.stop() | cost.per_request(r["requests"])
@@ -515,7 +512,6 @@ def db(ctx, spec):
             variant = f"{route}-c{c}"
             warm = ctx.warm(server, path, c, k, f"db-{variant}-{spec.name}", script=script, args=lua_args)
             for i in ctx.repeats():
-                server.await_quiet()
                 cost, pg0 = ctx.cost(server), pg.cpu_seconds()
                 r = ctx.wrk(server, path, c, p["duration"], f"db-{variant}-{spec.name}-{i}", script=script,
                             args=lua_args).run()
