@@ -194,7 +194,7 @@ def run_scenarios(ctx, wanted, wanted_servers, all_servers, params, log, log_fil
         # drift to whichever server ran at a bad moment; interleaved, every server sees every moment alike. Most
         # scenarios keep each server's start across the rounds (Context.server(keep=True)): it is started and
         # warmed once, and waits idle while the others are measured.
-        rounds = [None] if name == "conformance" or params["repeats"] == 1 else range(params["repeats"])
+        rounds = [None] if name == "conformance" else range(params["repeats"])
         failed = set()
         for index in rounds:
             ctx.in_round(index)
