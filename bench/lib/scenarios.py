@@ -679,6 +679,6 @@ SCENARIOS = {
 # What a run without --only / --servers leaves out, so that it fits in 90 minutes (bench/README.md, "Run it"):
 # `post` (loom-service stores posts in its database, the peers in memory: `db` is the like-for-like POST),
 # Jetty's 200-thread pool in `overload` and `million`, whose limit there is the pool's (`pool` shows that wall),
-# and aiohttp + uvloop in `million` (2 to 3 minutes a run: 7.5 of the 2026-12-05-kept run's 94 minutes).
+# and aiohttp + uvloop in `million`, whose runs take minutes each (bench/README.md, "How long a full run takes").
 NAMED_ONLY = {"post"}
 SKIPPED_BY_DEFAULT = {"overload": {"jetty-platform"}, "million": {"jetty-platform", "uvloop"}}
