@@ -16,11 +16,16 @@ import io.helidon.http.Method;
 import io.helidon.webclient.api.ClientConnection;
 import io.helidon.webclient.api.HttpClientResponse;
 import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.http1.Http1Client;
 
 /**
  * Single HTTP exchanges over a {@link ConnectionPool}: take a connection, send, read the whole body into a
  * {@link Fetched}, give the connection back. Blocking and without a deadline of its own: {@link Fetcher} runs each
  * exchange on a thread it interrupts past the deadline, which closes the socket.
+ *
+ * <p>Requests go through the WebClient's HTTP/1.1 client, the only protocol the pool's connections speak: the
+ * generic {@link WebClient} request would, on every call, resolve which protocol serves the URI and then build a
+ * second, HTTP/1.1 request from the first.
  *
  * <p>A GET that meets a kept-alive connection the server has just closed (it ends before a response: reset,
  * broken, or closed at its start) is sent once more on a new connection: a GET can not have done anything yet. A
@@ -29,11 +34,11 @@ import io.helidon.webclient.api.WebClient;
 final class Exchanges {
     private static final int CHUNK = 8192;
 
-    private final WebClient client;
+    private final Http1Client client;
     private final ConnectionPool pool;
 
     Exchanges(WebClient client, ConnectionPool pool) {
-        this.client = client;
+        this.client = client.client(Http1Client.PROTOCOL);
         this.pool = pool;
     }
 
