@@ -17,7 +17,14 @@ import io.helidon.webserver.http1.Http1ConnectionListener;
  * answered like any other, a generic 500 (whose own headers pass), and nothing of the header is sent.
  */
 public final class ResponseHeaderGuard implements Http1ConnectionListener {
-    private static final String SEPARATORS = "()<>@,;:\\\"/[]?={}";
+    /** RFC 9110 tchar, by ASCII code: visible ASCII except the separators. A table: every response looks it up. */
+    private static final boolean[] TCHAR = new boolean[128];
+
+    static {
+        for (char c = '!'; c < 0x7f; c++) {
+            TCHAR[c] = "()<>@,;:\\\"/[]?={}".indexOf(c) < 0;
+        }
+    }
 
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
@@ -56,7 +63,7 @@ public final class ResponseHeaderGuard implements Http1ConnectionListener {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            if (c <= ' ' || c >= 0x7f || SEPARATORS.indexOf(c) >= 0) {
+            if (c >= TCHAR.length || !TCHAR[c]) {
                 return false;
             }
         }
