@@ -27,8 +27,8 @@ import io.helidon.webclient.api.WebClient;
  *
  * <p>The deadline is real: each exchange runs on a virtual thread of its own and the caller waits for it at most
  * {@code timeout}; then the exchange is interrupted, which closes its socket. Helidon's per-read timeouts alone
- * would let a server that trickles one byte per second hold a caller forever, so the sockets have none (a read
- * timeout of zero): with one, every read that waits would set a timer and cancel it, for nothing.
+ * would let a server that trickles one byte per second hold a caller forever. With the deadline they add nothing
+ * but a timer set and cancelled on every read that waits, so the sockets have none (a read timeout of zero).
  *
  * <p>Redirects are never followed here ({@code followRedirects(false)}): a crawler must decide itself whether the
  * target is in scope, and a client that follows them may forward request headers to whatever host a redirect names.
@@ -64,7 +64,7 @@ public final class Fetcher implements AutoCloseable {
         this.client = WebClient.builder()
                 .followRedirects(false)
                 .connectTimeout(timeout)
-                .readTimeout(Duration.ZERO) // no per-read timer: the deadline above bounds the whole exchange
+                .readTimeout(Duration.ZERO) // none: see the class comment
                 .dnsResolver(new JdkDnsResolver())
                 .addHeader(HeaderValues.create(HeaderNames.USER_AGENT, userAgent()))
                 .build();
