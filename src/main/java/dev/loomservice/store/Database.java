@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.HikariPoolMXBean;
 
 import dev.loomservice.observe.Histogram;
 import dev.loomservice.observe.Metered;
@@ -17,8 +16,8 @@ import dev.loomservice.observe.PrometheusText;
 /**
  * The process's database: one HikariCP pool over H2 or PostgreSQL, its schema ({@link Schema}), whether it answers
  * ({@link DatabaseProbe}), and its metrics. Callers run plain blocking JDBC on their own (virtual) thread through
- * {@link #call}; the pool bounds how many run at once, and a caller that finds no free connection waits for one at
- * most {@code connection-timeout}.
+ * {@link #call}; the pool bounds how many run at once, and a caller that finds no free connection waits for one,
+ * in its turn ({@link ConnectionQueue}), at most {@code connection-timeout}.
  *
  * <p>Lifecycle: {@link #start} before the server takes requests (it never fails because the database is down: the
  * probe migrates and turns {@link #up} on once it answers), {@link #close} after the server has stopped.
@@ -26,7 +25,7 @@ import dev.loomservice.observe.PrometheusText;
 public final class Database implements Metered, AutoCloseable {
     private final DbSettings settings;
     private final Map<String, Histogram> latency = new ConcurrentHashMap<>();
-    private volatile HikariDataSource pool;
+    private volatile ConnectionQueue pool;
     private volatile DatabaseProbe probe;
 
     /** The database did not answer in time, or refused: the caller should answer 503 and the client retry. */
@@ -55,7 +54,7 @@ public final class Database implements Metered, AutoCloseable {
         if (pool != null) {
             return;
         }
-        pool = new HikariDataSource(config("loom-db", settings.poolSize()));
+        pool = new ConnectionQueue(config("loom-db", settings.poolSize()), settings.connectionTimeout());
         // the probe's own connection: a busy pool must not read as a database that is down
         probe = new DatabaseProbe(new HikariDataSource(config("loom-db-probe", 1)), settings);
         probe.start();
@@ -77,13 +76,15 @@ public final class Database implements Metered, AutoCloseable {
         if (!up()) {
             throw new Unavailable("the database is not answering", null);
         }
-        try (Connection c = pool.getConnection()) {
-            long start = System.nanoTime();
-            try {
-                return work.run(c);
-            } finally {
-                latency.computeIfAbsent(op, k -> new Histogram()).record(System.nanoTime() - start);
-            }
+        try {
+            return pool.with(c -> {
+                long start = System.nanoTime();
+                try {
+                    return work.run(c);
+                } finally {
+                    latency.computeIfAbsent(op, k -> new Histogram()).record(System.nanoTime() - start);
+                }
+            });
         } catch (SQLException e) {
             if (Failures.unavailable(e)) {
                 throw new Unavailable("the database failed: " + e.getMessage(), e);
@@ -111,15 +112,14 @@ public final class Database implements Metered, AutoCloseable {
 
     @Override
     public void writeMetrics(PrometheusText out) {
-        HikariDataSource p = pool;
-        HikariPoolMXBean bean = p == null ? null : p.getHikariPoolMXBean();
+        ConnectionQueue p = pool;
         out.gauge("loom_db_up", "1 while the database answers the probe and its schema is in place.", up() ? 1 : 0)
                 .gauge("loom_db_pool_max", "Connections the pool may hold.", settings.poolSize())
-                .gauge("loom_db_pool_connections", "Pooled connections by state.", bean == null ? 0 : bean.getActiveConnections(),
+                .gauge("loom_db_pool_connections", "Pooled connections by state.", p == null ? 0 : p.active(),
                        "state", "active")
-                .gauge("loom_db_pool_connections", "", bean == null ? 0 : bean.getIdleConnections(), "state", "idle")
+                .gauge("loom_db_pool_connections", "", p == null ? 0 : p.idle(), "state", "idle")
                 .gauge("loom_db_pool_waiting", "Requests waiting for a pooled connection now.",
-                       bean == null ? 0 : bean.getThreadsAwaitingConnection());
+                       p == null ? 0 : p.waiting());
         out.histogram("loom_db_query_duration_seconds", "Time on a borrowed connection (statements, not the wait), per operation.");
         latency.forEach((op, h) -> h.write(out, "loom_db_query_duration_seconds", "op", op));
     }
