@@ -50,7 +50,7 @@ class Context:
         on a server that is already warm)."""
         return self.p["warmup"] if index == 0 else self.p["settle"]
 
-    def warm(self, server, path, connections, index, tag, **kw):
+    def warm(self, server, path, connections, index, tag, jvms=None, **kw):
         """Load before a server start's point number `index`; returns the first slice's wrk result with "cold"
         (whether it was the start's first load: then its errors and timeouts are the cold ones) and "warmup_s" (the
         seconds of load before the point's first measured run).
@@ -60,13 +60,15 @@ class Context:
         seconds in all (the last slice cut to fit): a steady state, as a server that has run for a while is in.
         Without that a point measured the compiler too, and more of it the more code a route runs (bench/README,
         "Warm-up until the JIT is quiet"). A start kept for later rounds (server(keep=True)) is warm then: its
-        first slice there is `settle` seconds, as before a later point."""
+        first slice there is `settle` seconds, as before a later point. `jvms`: the servers whose compilers are
+        watched, when the load goes through another process (the balancer in front of them); default `server`."""
+        jvms = jvms or [server]
         again = (server, index) in self._warmed  # a kept start in a later round: warm already, it settles
         seconds, shares = self.p["settle"] if again else self.warmup(index), []
-        cpu0, jit0 = cpu_seconds(server.pid), jit_cpu_seconds(server.pid)
+        cpu0, jit0 = _summed_cpu(jvms)
         first = self.wrk(server, path, connections, seconds, f"{tag}-warmup", **kw).run()
         while jit0 is not None and seconds < self.p["warmup_max"]:
-            cpu1, jit1 = cpu_seconds(server.pid), jit_cpu_seconds(server.pid)
+            cpu1, jit1 = _summed_cpu(jvms)
             if cpu1 is None or jit1 is None or cpu1 <= cpu0:
                 break
             shares.append(max(0.0, jit1 - jit0) / (cpu1 - cpu0))
@@ -74,7 +76,7 @@ class Context:
                 break
             cpu0, jit0 = cpu1, jit1
             more = min(self.p["settle"], self.p["warmup_max"] - seconds)
-            server.await_quiet()
+            await_quiet(jvms)
             self.wrk(server, path, connections, more, f"{tag}-warmup-{seconds}", **kw).run()
             seconds += more
         if shares:
@@ -620,15 +622,16 @@ def scaleout(ctx, spec):
                     db_conformance(setup, lb, instance, pg, database)
             for k, (route, path, script, lua_args) in enumerate(routes):
                 variant = f"{route}-c{c}"
-                ctx.wrk(target, path, c, ctx.warmup(k), f"scaleout-{variant}-{setup}-warmup", script=script,
-                        args=lua_args).run()
+                warm = ctx.warm(target, path, c, k, f"scaleout-{variant}-{setup}", jvms=instances, script=script,
+                                args=lua_args)
                 for i in ctx.repeats():
                     costs = [RunCost(s) for s in instances]
                     pg0 = pg.cpu_seconds()
                     lb0 = (cpu_seconds(target.pid), target.counters()) if balanced else None
                     r = ctx.wrk(target, path, c, p["duration"], f"scaleout-{variant}-{setup}-{i}", script=script,
                                 args=lua_args).run()
-                    m = throughput_metrics(r) | summed([cost.per_request(r["requests"]) for cost in costs])
+                    m = (throughput_metrics(r) | summed([cost.per_request(r["requests"]) for cost in costs])
+                         | {"warmup_s": warm["warmup_s"]})
                     if r["requests"]:
                         m["pg_cpu_us_per_req"] = (pg.cpu_seconds() - pg0) * 1e6 / r["requests"]
                     if balanced and r["requests"]:
@@ -636,6 +639,12 @@ def scaleout(ctx, spec):
                     ctx.record("scaleout", variant, setup, i, m)
             if not all(s.alive() for s in instances) or (balanced and not target.alive()):
                 raise RuntimeError(f"a process of {setup} died during the scaleout runs")
+
+
+def _summed_cpu(servers):
+    """(CPU seconds, JIT compiler CPU seconds) of the servers together, each None unless all are running JVMs."""
+    cpu, jit = [cpu_seconds(s.pid) for s in servers], [jit_cpu_seconds(s.pid) for s in servers]
+    return (None, None) if None in cpu or None in jit else (sum(cpu), sum(jit))
 
 
 def summed(costs):
