@@ -18,7 +18,7 @@ import com.zaxxer.hikari.pool.HikariPool;
  * connection that comes back can go to a newcomer ahead of the callers already waiting, and a waiter that loses that
  * race queues again at the back. With many more requests than connections, most waits are then short and a few
  * are long enough to reach the timeout: a 503 while the average wait is a few milliseconds (measured in
- * bench/README, "The database scenarios"). Here a fair semaphore with one permit per connection orders the callers
+ * bench/README, "Connections in arrival order"). Here a fair semaphore with one permit per connection orders the callers
  * first; a caller that holds a permit finds a connection free (unless the pool is replacing one) and asks the pool
  * with what is left of its timeout.
  */
