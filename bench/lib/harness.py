@@ -41,7 +41,7 @@ FULL = {
 }
 QUICK = {
     **FULL,
-    "warmup": 1, "settle": 1, "duration": 2, "repeats": 1, "warmup_max": 1,
+    "warmup": 1, "settle": 1, "duration": 1, "repeats": 1, "warmup_max": 1,
     "io_c": [1000],
     "fanout_c": 50,
     "overload_permits": 50, "overload_queue": 10,
