@@ -19,7 +19,6 @@ import dev.loomservice.http.PostService;
 import dev.loomservice.http.SiteService;
 import dev.loomservice.observe.InFlight;
 import dev.loomservice.observe.ObserveService;
-import dev.loomservice.observe.ServerTiming;
 import dev.loomservice.problem.ProblemDirectHandler;
 import dev.loomservice.problem.Problems;
 import dev.loomservice.stage.Stage;
@@ -57,7 +56,6 @@ public final class Wiring {
     private final PostService posts;
     private final WebSockets webSockets;
     private final ObserveService observe;
-    private final ServerTiming timing = new ServerTiming();
     private final FramingGuard framing = new FramingGuard();
     private final HeadRequests head = new HeadRequests();
 
@@ -136,7 +134,7 @@ public final class Wiring {
                 .apply();
     }
 
-    /** Helidon's HTTP/1 settings from configuration, plus our listeners (framing, deadlines, timing, response headers). */
+    /** Helidon's HTTP/1 settings from configuration, plus our listeners (framing, deadlines, HEAD, response headers). */
     private List<ProtocolConfig> http1(List<ProtocolConfig> configured) {
         List<ProtocolConfig> protocols = new ArrayList<>(configured);
         Http1Config base = protocols.stream()
@@ -153,10 +151,8 @@ public final class Wiring {
                               .validateResponseHeaders(false)
                               // one listener each way, replacing Helidon's wire-log listeners (see Http1Listeners)
                               .receiveListeners(List.of(new Http1Listeners(List.of(framing,
-                                                                                  deadline.listener(),
-                                                                                  timing.receiver()))))
-                              .sendListeners(List.of(new Http1Listeners(List.of(timing.sender(),
-                                                                               head.sender(),
+                                                                                  deadline.listener()))))
+                              .sendListeners(List.of(new Http1Listeners(List.of(head.sender(),
                                                                                new ResponseHeaderGuard()))))
                               .build());
         return protocols;

@@ -9,7 +9,7 @@ import io.helidon.webserver.http.RoutingResponse;
 /**
  * The stage right after {@link RequestId}: it sees every routed request, including the ones the drain and the
  * limiter refuse, and records each in the in-flight registry (for the slow-request and pinning detectors and the
- * drain), in the request histogram, and in the access log.
+ * drain), in the request histogram, and in the access log; and it times each response ({@link ServerTiming}).
  */
 final class RequestObserver implements Stage {
     private final InFlight inFlight;
@@ -27,7 +27,9 @@ final class RequestObserver implements Stage {
 
     @Override
     public Object enter(RoutingRequest req, RoutingResponse res) {
-        return inFlight.begin(req, RequestId.of(res));
+        InFlight.Request request = inFlight.begin(req, RequestId.of(res));
+        ServerTiming.addTo(res, request.startNanos());
+        return request;
     }
 
     @Override

@@ -19,6 +19,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 
 class ConcurrencyLimiterIT {
     private static final int PERMITS = 3;
@@ -48,6 +49,8 @@ class ConcurrencyLimiterIT {
             long probeMillis = (System.nanoTime() - start) / 1_000_000;
             assertThat(probe.statusCode(), is(503));
             assertThat(probe.headers().firstValue("Retry-After").orElseThrow(), is("2"));
+            assertThat("timed like any routed response", probe.headers().firstValue("Server-Timing").orElseThrow(),
+                       startsWith("app;dur="));
             assertThat(probe.headers().firstValue("Content-Type").orElseThrow(), is("application/problem+json"));
             assertThat(probe.body(), containsString("concurrency limit"));
             assertThat("a full queue answers at once, without waiting", probeMillis, lessThan(1_000L));
