@@ -7,8 +7,9 @@ import io.helidon.webserver.http.ServerResponse;
 /**
  * {@code Server-Timing: app;dur=<ms>} on every routed response: the time from the request reaching the stages
  * (its headers read) to its response headers being written. {@link RequestObserver} registers it with Helidon's
- * {@link ServerResponse#beforeSend} hook (since 4.3.2), from the same start as the access log's {@code ms}, so the two
- * agree. A filter alone could not set it: the route has sent the headers by the time the filter regains control.
+ * {@link ServerResponse#beforeSend} hook (since 4.3.2), from the same start as the access log's {@code ms}, so
+ * the two agree. A filter alone could not set it: the route has sent the headers by the time the filter regains
+ * control.
  */
 final class ServerTiming {
     private static final HeaderName SERVER_TIMING = HeaderNames.create("Server-Timing");
@@ -16,12 +17,10 @@ final class ServerTiming {
     private ServerTiming() {
     }
 
-    /** Milliseconds with two decimals ({@code 12.05}), without String.format (it would cost more than a hello). */
-    static String millis(long nanos) {
-        return millis(new StringBuilder(12), nanos).toString();
-    }
-
-    /** Appends {@link #millis(long)}'s text to {@code to}. */
+    /**
+     * Appends {@code nanos} as milliseconds with two decimals ({@code 12.05}), without String.format (it would cost
+     * more than a hello).
+     */
     static StringBuilder millis(StringBuilder to, long nanos) {
         long hundredths = nanos / 10_000;
         long fraction = hundredths % 100;
