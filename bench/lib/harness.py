@@ -34,7 +34,7 @@ FULL = {
     "pool_threads": 200, "pool_c": 2000,  # Jetty's default pool, 10x past it
     "million_requests": 1_000_000, "million_c": 1000, "million_ms": 10,
     "idle_conns": 18_000, "idle_clients": 4,
-    "tasks": 1_000_000,
+    "tasks": 1_000_000, "tasks_warmup": 20_000,  # the warm-up: 10 ms tasks, before the timed ones
     # db and scaleout: one PostgreSQL; pool = loom-service's default app.db.pool-size, given to every server
     "db_c": [256], "db_rows": 10_000, "db_pool": 10,
     "scaleout_c": 256,
@@ -48,7 +48,7 @@ QUICK = {
     "pool_c": 400,
     "million_requests": 20_000, "million_c": 200,
     "idle_conns": 1000, "idle_clients": 2,
-    "tasks": 10_000,
+    "tasks": 10_000, "tasks_warmup": 1_000,
     "db_c": [50], "db_rows": 1_000,
 }
 

@@ -411,13 +411,15 @@ def idle(ctx, spec):
 
 def tasks(ctx, name):
     """N concurrent sleeping tasks (1 s each) in one process: wall time and peak memory."""
-    n = ctx.p["tasks"]
+    n, warmup = ctx.p["tasks"], str(ctx.p["tasks_warmup"])
     command = {
         "java-threads": [ctx.java, f"{BENCH}/tasks/MillionTasks.java", str(n)],
+        "java-threads-warm": [ctx.java, f"{BENCH}/tasks/MillionTasks.java", str(n), warmup],
         "go-goroutines": [GO_TASKS, str(n)],
         "asyncio-tasks": [PYTHON, f"{BENCH}/tasks/million_tasks.py", str(n)],
         "uvloop-tasks": [PYTHON, f"{BENCH}/tasks/million_tasks.py", str(n), "--uvloop"],
         "node-promises": ["node", f"{BENCH}/tasks/million_tasks.js", str(n)],
+        "node-promises-warm": ["node", f"{BENCH}/tasks/million_tasks.js", str(n), warmup],
     }[name]
     for i in ctx.repeats():
         start = time.monotonic()
@@ -435,9 +437,13 @@ def tasks(ctx, name):
             "peak_rss_mb": peak_kb / 1024})
 
 
-# Task runtime -> (label, model), in the order tables list them.
-TASK_RUNTIMES = {"java-threads": ("Java virtual threads", MODELS[0]), "go-goroutines": ("Go goroutines", MODELS[2]),
+# Task runtime -> (label, model), in the order tables list them. The "-warm" ones run the same program after an
+# untimed warm-up of tasks_warmup short tasks: the two runtimes with a JIT (bench/README, "Scenarios").
+TASK_RUNTIMES = {"java-threads": ("Java virtual threads", MODELS[0]),
+                 "java-threads-warm": ("Java virtual threads, after a warm-up", MODELS[0]),
+                 "go-goroutines": ("Go goroutines", MODELS[2]),
                  "node-promises": ("Node.js promises + timers", MODELS[3]),
+                 "node-promises-warm": ("Node.js promises + timers, after a warm-up", MODELS[3]),
                  "asyncio-tasks": ("Python asyncio tasks", MODELS[3]),
                  "uvloop-tasks": ("Python asyncio tasks on uvloop", MODELS[3])}
 
