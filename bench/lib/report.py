@@ -102,8 +102,8 @@ REQUIRED = {
     "db": ["requests", "rps", "errors"], "scaleout": ["requests", "rps", "errors"],
 }
 SERVER_ORDER = ["loom", "loom-nooffload", "helidon-bare", "jetty-virtual", "jetty-platform", "go", "vertx", "node",
-                "aiohttp", "uvloop", "loom-lb1", "loom-lb2", "java-threads", "java-threads-warm", "go-goroutines", "node-promises", "node-promises-warm",
-                "asyncio-tasks", "uvloop-tasks"]
+                "aiohttp", "uvloop", "loom-lb1", "loom-lb2", "java-threads", "java-threads-warm", "go-goroutines",
+                "node-promises", "node-promises-warm", "asyncio-tasks", "uvloop-tasks"]
 
 
 def load(out):
