@@ -1,18 +1,21 @@
 """What each of loom-service's features costs per request, from a JFR recording with CPU-time samples
 (jdk.CPUTimeSample, JDK 25) and allocation samples (jdk.ObjectAllocationSample). bench/features makes the
-recording and calls this; by hand:
+recording and calls report(); for a recording kept from before (the JDK's bin/ on PATH):
 
     python3 bench/lib/features.py REC.jfr REQUESTS JAVA_CPU_US_PER_REQUEST
 
 A sample belongs to the feature whose class is its innermost loom-service frame (the feature called Helidon, or
 the JDK, for it); a sample whose innermost loom-service frame is a route, or that has none, is the rest (Helidon's
 server, the route, the system calls). The sampler sees Java threads only, not the collector or the JIT, so the µs
-are the share of the samples times the CPU per request of the Java threads (bench/features measures it).
+are the share of the samples times the CPU per request of the Java threads (java_cpu_seconds).
 """
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
+
+from procs import COMPILER_THREADS, stat_cpu
 
 # The innermost loom-service frame's class, after "dev.loomservice.", by prefix -> the feature it belongs to.
 FEATURES = [
@@ -42,6 +45,20 @@ JFR = "JFR threads (the pinning detector's stream, and this recording)"
 REST = "the rest: Helidon's server, the route, the system calls"
 
 
+# The JVM's own threads, as /proc cuts their names: the sampler does not see them.
+VM_THREADS = COMPILER_THREADS + ("VM Thread", "GC ", "G1 ", "VM Periodic", "Service Thread", "Monitor Defl")
+
+
+def java_cpu_seconds(pid):
+    """User + system CPU seconds of pid's threads that the CPU-time sampler sees: all but the JVM's own."""
+    total = 0.0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        stat = stat_cpu(f"/proc/{pid}/task/{tid}/stat")  # None: the thread ended meanwhile
+        if stat and not stat[0].startswith(VM_THREADS):
+            total += stat[1]
+    return total
+
+
 def frames(event):
     trace = event["values"].get("stackTrace") or {}
     return [f["method"]["type"]["name"].replace("/", ".") for f in trace.get("frames", [])]
@@ -65,16 +82,17 @@ def feature(classes):
     return REST
 
 
-def events(recording):
-    out = subprocess.run(["jfr", "print", "--json", "--stack-depth", "128", "--events",
+def events(jfr, recording):
+    out = subprocess.run([jfr, "print", "--json", "--stack-depth", "128", "--events",
                           "jdk.CPUTimeSample,jdk.ObjectAllocationSample", recording],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out)["recording"]["events"]
 
 
-def main(recording, requests, java_us):
+def report(jfr, recording, requests, java_us):
+    """Prints the table; `jfr` is the JDK's jfr tool."""
     cpu, alloc = Counter(), Counter()
-    for e in events(recording):
+    for e in events(jfr, recording):
         if e["type"] == "jdk.CPUTimeSample":
             cpu[feature(frames(e))] += 1
         elif e["values"]["weight"] < 50 << 20:  # a first sample carries its thread's whole history: dropped
@@ -98,4 +116,4 @@ def main(recording, requests, java_us):
 if __name__ == "__main__":
     if len(sys.argv) != 4:
         sys.exit(__doc__)
-    main(sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))
+    report("jfr", sys.argv[1], int(sys.argv[2]), float(sys.argv[3]))
